@@ -1,0 +1,250 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  IdempotencyKeyTaken,
+  type IdempotencyRecord,
+  type Page,
+  type Route,
+  StaleWebhook,
+  type WebhookStore,
+} from '../../domain/ports';
+import type { Webhook, WebhookAttributes, WebhookStatus } from '../../domain/webhook';
+
+/**
+ * The webhook store on DynamoDB (layout in `functions/shared/table-schema.ts`). Every write is
+ * one transaction over the webhook item and its route items, so the routing index the router
+ * queries is exact at every moment.
+ */
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+const anyEnvironment = '*';
+
+export const keys = {
+  webhook: (tenant: string, id: string) => ({ pk: `TENANT#${tenant}`, sk: `WEBHOOK#${id}` }),
+  routePartition: (tenant: string, eventType: string) => `ROUTE#${tenant}#${eventType}`,
+  route: (tenant: string, eventType: string, environment: string | null, webhookId: string) => ({
+    pk: `ROUTE#${tenant}#${eventType}`,
+    sk: `${environment ?? anyEnvironment}#${webhookId}`,
+  }),
+  idempotency: (tenant: string, key: string) => ({ pk: `TENANT#${tenant}`, sk: `IDEMPOTENCY#${key}` }),
+};
+
+interface WebhookItem {
+  pk: string;
+  sk: string;
+  kind: 'webhook';
+  id: string;
+  tenant: string;
+  attributes: WebhookAttributes;
+  status: WebhookStatus;
+  disabledReason: string | null;
+  signingSecret: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+function toItem(webhook: Webhook): WebhookItem {
+  return { ...keys.webhook(webhook.tenant, webhook.id), kind: 'webhook', ...webhook };
+}
+
+function fromItem(item: Record<string, unknown>): Webhook {
+  const i = item as unknown as WebhookItem;
+  return {
+    id: i.id,
+    tenant: i.tenant,
+    attributes: i.attributes,
+    status: i.status,
+    disabledReason: i.disabledReason ?? null,
+    signingSecret: i.signingSecret,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+    version: i.version,
+  };
+}
+
+function routesOf(webhook: Webhook): Route[] {
+  return webhook.attributes.event_types.map((eventType) => ({
+    tenant: webhook.tenant,
+    eventType,
+    environment: webhook.attributes.environment,
+    webhookId: webhook.id,
+    status: webhook.status,
+  }));
+}
+
+function routeKey(route: Route): { pk: string; sk: string } {
+  return keys.route(route.tenant, route.eventType, route.environment, route.webhookId);
+}
+
+export class DynamoDbWebhookStore implements WebhookStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private putRoute(route: Route): TransactItem {
+    return { Put: { TableName: this.tableName, Item: { ...routeKey(route), kind: 'route', ...route } } };
+  }
+
+  private deleteRoute(route: Route): TransactItem {
+    return { Delete: { TableName: this.tableName, Key: routeKey(route) } };
+  }
+
+  async create(webhook: Webhook, idempotency?: IdempotencyRecord): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem(webhook),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...routesOf(webhook).map((r) => this.putRoute(r)),
+    ];
+    if (idempotency) {
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.idempotency(idempotency.tenant, idempotency.key), kind: 'idempotency', ...idempotency },
+          // An expired record may still be there until TTL removes it: it may be taken over.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': Math.floor(Date.parse(idempotency.createdAt) / 1000) },
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (idempotency && conditionFailedAt(error, items.length - 1)) throw new IdempotencyKeyTaken(idempotency.key);
+      throw error;
+    }
+  }
+
+  async get(tenant: string, id: string): Promise<Webhook | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.webhook(tenant, id), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  }
+
+  async list(tenant: string, options: { limit: number; after?: string }): Promise<Page<Webhook>> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: options.after ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: options.after
+        ? { ':pk': `TENANT#${tenant}`, ':from': `WEBHOOK#${options.after}\u0000`, ':to': 'WEBHOOK#\uffff' }
+        : { ':pk': `TENANT#${tenant}`, ':prefix': 'WEBHOOK#' },
+      // One more than asked tells whether there is a next page without a second query.
+      Limit: options.limit + 1,
+    };
+    const { Items = [] } = await this.client.send(new QueryCommand(input));
+    const items = Items.slice(0, options.limit).map(fromItem);
+    const last = items[items.length - 1];
+    return Items.length > options.limit && last ? { items, next: last.id } : { items };
+  }
+
+  async update(previous: Webhook, next: Webhook): Promise<void> {
+    const nextRoutes = routesOf(next);
+    const nextKeys = new Set(nextRoutes.map((r) => JSON.stringify(routeKey(r))));
+    const removed = routesOf(previous).filter((r) => !nextKeys.has(JSON.stringify(routeKey(r))));
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem(next),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': previous.version },
+        },
+      },
+      ...removed.map((r) => this.deleteRoute(r)),
+      ...nextRoutes.map((r) => this.putRoute(r)),
+    ];
+    await this.write(items, previous.id);
+  }
+
+  async delete(webhook: Webhook): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.webhook(webhook.tenant, webhook.id),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': webhook.version },
+        },
+      },
+      ...routesOf(webhook).map((r) => this.deleteRoute(r)),
+    ];
+    await this.write(items, webhook.id);
+  }
+
+  private async write(items: TransactItem[], webhookId: string): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (conditionFailedAt(error, 0)) throw new StaleWebhook(webhookId);
+      throw error;
+    }
+  }
+
+  async findRoutes(tenant: string, eventType: string, environment: string | null): Promise<Route[]> {
+    const routes: Route[] = [];
+    let start: Record<string, unknown> | undefined;
+    // One query (paged by DynamoDB past 1 MB): the partition holds exactly this pair's routes.
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: environment === null ? 'attribute_type(environment, :null)' : 'environment = :env OR attribute_type(environment, :null)',
+          ExpressionAttributeValues:
+            environment === null
+              ? { ':pk': keys.routePartition(tenant, eventType), ':null': 'NULL' }
+              : { ':pk': keys.routePartition(tenant, eventType), ':env': environment, ':null': 'NULL' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        routes.push({
+          tenant: item.tenant as string,
+          eventType: item.eventType as string,
+          environment: (item.environment as string | null) ?? null,
+          webhookId: item.webhookId as string,
+          status: item.status as WebhookStatus,
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return routes;
+  }
+
+  async getIdempotencyRecord(tenant: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(tenant, key), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      tenant: Item.tenant as string,
+      key: Item.key as string,
+      requestHash: Item.requestHash as string,
+      webhookId: Item.webhookId as string,
+      createdAt: Item.createdAt as string,
+      expiresAt: Item.expiresAt as number,
+    };
+  }
+}
+
+/** True when a transaction was cancelled because the condition on item `index` failed. */
+export function conditionFailedAt(error: unknown, index: number): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
+  );
+}

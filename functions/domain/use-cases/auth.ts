@@ -1,0 +1,78 @@
+import { hashApiKey, tenantPattern } from '../api-key';
+import { looksLikeAccessToken, signAccessToken, verifyAccessToken } from '../access-token';
+import { BadRequestError, UnauthorizedError } from '../errors';
+import type { ApiKeyStore, Clock, SigningKeyProvider } from '../ports';
+
+/** Who is calling: the tenant a key belongs to, and the key's id. */
+export interface Principal {
+  tenant: string;
+  keyId: string;
+}
+
+export interface AuthDeps {
+  keys: ApiKeyStore;
+  signingKey: SigningKeyProvider;
+  clock: Clock;
+  accessTokenTtlSeconds: number;
+}
+
+/** Reads `Authorization: Bearer <token>`; the scheme is case-insensitive. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^\s*Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/**
+ * Maps a bearer credential (an API key, or an access token from the key exchange) to its
+ * principal. Anything else, including a revoked key or a token of a revoked key, is 401.
+ */
+export async function authenticate(deps: AuthDeps, authorization: string | undefined): Promise<Principal> {
+  const token = bearerToken(authorization);
+  if (!token || token.length > 4096) throw new UnauthorizedError();
+  if (looksLikeAccessToken(token)) {
+    const claims = verifyAccessToken(token, await deps.signingKey.get(), Math.floor(deps.clock.now().getTime() / 1000));
+    if (!claims) throw new UnauthorizedError('The access token is invalid or has expired.');
+    const key = await deps.keys.findById(claims.tenant, claims.sub);
+    if (!key || key.revokedAt) throw new UnauthorizedError('The API key behind this access token was revoked.');
+    return { tenant: key.tenant, keyId: key.keyId };
+  }
+  const key = await deps.keys.findByHash(hashApiKey(token));
+  if (!key || key.revokedAt) throw new UnauthorizedError();
+  return { tenant: key.tenant, keyId: key.keyId };
+}
+
+export interface AccessTokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/**
+ * The platform's key exchange (`CredoClientLite.authenticate()`): `{api_token, tenant}` for a
+ * short-lived access token.
+ */
+export async function exchangeApiKey(deps: AuthDeps, body: unknown): Promise<AccessTokenResponse> {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const problems = (['api_token', 'tenant'] as const)
+    .filter((name) => typeof fields?.[name] !== 'string' || fields[name] === '')
+    .map((name) => ({
+      code: 'required',
+      title: 'Missing field',
+      detail: `${name} is required and must be a string.`,
+      source: { pointer: `/${name}` },
+    }));
+  if (problems.length > 0) throw new BadRequestError(problems);
+  const tenant = fields?.tenant as string;
+  const apiToken = fields?.api_token as string;
+  // Only an API key buys a token; a token cannot extend itself.
+  if (looksLikeAccessToken(apiToken)) throw new UnauthorizedError('api_token must be an API key.');
+  const principal = await authenticate(deps, `Bearer ${apiToken}`);
+  // A key for another tenant is as good as no key here: say nothing about either tenant.
+  if (!tenantPattern.test(tenant) || principal.tenant !== tenant) throw new UnauthorizedError();
+  const iat = Math.floor(deps.clock.now().getTime() / 1000);
+  const token = signAccessToken(
+    { sub: principal.keyId, tenant, iat, exp: iat + deps.accessTokenTtlSeconds, iss: 'herald' },
+    await deps.signingKey.get(),
+  );
+  return { access_token: token, token_type: 'Bearer', expires_in: deps.accessTokenTtlSeconds };
+}

@@ -1,0 +1,337 @@
+import { z } from 'zod';
+import { checkTargetUrl } from './address';
+import { type Problem, ValidationError } from './errors';
+import { findEventType } from './event-catalog';
+
+/**
+ * The webhook: the seeds' field table as one zod schema, the cross-field rules around it, and
+ * the public view of a stored webhook. Attribute names are the API's (snake_case) everywhere,
+ * so a stored webhook, a request and a response read the same.
+ */
+
+export const authenticationMethods = ['none', 'o_auth'] as const;
+export const authenticationPayloadTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
+
+export const limits = {
+  descriptionLength: 1024,
+  urlLength: 2048,
+  affixLength: 64,
+  authenticationPayloadBytes: 4096,
+  authenticationPayloadKeys: 50,
+} as const;
+
+/** What the deployment allows; from settings, never from the request. */
+export interface WebhookRules {
+  allowedEnvironments: readonly string[];
+  allowPrivateTargets: boolean;
+  /** Stored as `event_type_prefix` when a create request leaves it out; '' for none. */
+  defaultTypePrefix: string;
+}
+
+export type AuthenticationMethod = (typeof authenticationMethods)[number];
+export type AuthenticationPayloadType = (typeof authenticationPayloadTypes)[number];
+
+/** A webhook's configuration, as validated and stored. */
+export interface WebhookAttributes {
+  description: string;
+  url: string;
+  event_types: string[];
+  event_type_prefix: string | null;
+  event_type_suffix: string | null;
+  environment: string | null;
+  authentication_method: AuthenticationMethod;
+  authentication_payload: Record<string, unknown> | null;
+  authentication_payload_type: AuthenticationPayloadType | null;
+  authentication_server: string | null;
+  bucket: string | null;
+}
+
+export type WebhookStatus = 'enabled' | 'disabled';
+
+export interface Webhook {
+  id: string;
+  tenant: string;
+  attributes: WebhookAttributes;
+  status: WebhookStatus;
+  disabledReason: string | null;
+  signingSecret: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Incremented on every write; updates are conditional on it. */
+  version: number;
+}
+
+export interface Warning {
+  code: string;
+  detail: string;
+  source: { pointer: string };
+}
+
+/** Empty strings and empty objects mean "not set" for the optional fields clients send blank. */
+const blankToNull = (v: unknown) =>
+  v === '' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0) ? null : v;
+
+const affix = z.preprocess(
+  blankToNull,
+  z
+    .string()
+    .max(limits.affixLength)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must start with a letter or digit and use only letters, digits, _ . -')
+    .nullable(),
+);
+
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(jsonValue)]),
+);
+
+const attributeShape = {
+  description: z.string().trim().min(1, 'must not be empty').max(limits.descriptionLength),
+  url: z.string(),
+  event_types: z.array(z.string()).min(1, 'must list at least one event type'),
+  event_type_prefix: affix.optional(),
+  event_type_suffix: affix.optional(),
+  environment: z.preprocess(blankToNull, z.string().nullable()).optional(),
+  authentication_method: z.enum(authenticationMethods, {
+    errorMap: () => ({ message: `must be one of: ${authenticationMethods.join(', ')}` }),
+  }),
+  authentication_payload: z.preprocess(blankToNull, z.record(jsonValue).nullable()).optional(),
+  authentication_payload_type: z
+    .preprocess(
+      blankToNull,
+      z
+        .enum(authenticationPayloadTypes, {
+          errorMap: () => ({ message: `must be one of: ${authenticationPayloadTypes.join(', ')}` }),
+        })
+        .nullable(),
+    )
+    .optional(),
+  authentication_server: z.preprocess(blankToNull, z.string().nullable()).optional(),
+  bucket: z
+    .preprocess(
+      blankToNull,
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lowercase letters, digits and _ (e.g. use_case_events)')
+        .nullable(),
+    )
+    .optional(),
+};
+
+/** The create request's attributes: the seed's field table; unknown attributes refused. */
+const createAttributesSchema = z.object(attributeShape).strict();
+
+/** A PATCH may carry any subset, plus `status` (enable or disable by hand). */
+const patchAttributesSchema = z
+  .object({
+    ...Object.fromEntries(Object.entries(attributeShape).map(([k, v]) => [k, v.optional()])),
+    status: z.enum(['enabled', 'disabled']).optional(),
+  })
+  .strict();
+
+const attributesPointer = '/data/attributes';
+
+function zodProblems(error: z.ZodError, base: string): Problem[] {
+  return error.issues.flatMap((issue): Problem[] => {
+    const pointer = [base, ...issue.path.map(String)].join('/');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        code: 'unknown_attribute',
+        title: 'Unknown attribute',
+        detail: `${key} is not a webhook attribute.`,
+        source: { pointer: `${base}/${key}` },
+      }));
+    }
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'attributes';
+    if (issue.code === 'invalid_type' && issue.received === 'undefined') {
+      return [{ code: 'required', title: 'Missing attribute', detail: `${field} is required.`, source: { pointer } }];
+    }
+    if (issue.code === 'invalid_type') {
+      return [
+        {
+          code: 'invalid_type',
+          title: 'Wrong type',
+          detail: `${field} must be ${article(issue.expected)}, not ${article(issue.received)}.`,
+          source: { pointer },
+        },
+      ];
+    }
+    const code = issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value';
+    return [{ code, title: 'Invalid attribute', detail: `${field} ${issue.message.replace(/^String /, '')}`, source: { pointer } }];
+  });
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: 'an object', array: 'an array', integer: 'an integer' };
+  return names[type] ?? (type === 'null' ? 'null' : `a ${type}`);
+}
+
+function problem(code: string, field: string, detail: string): Problem {
+  return { code, title: 'Invalid attribute', detail, source: { pointer: `${attributesPointer}/${field}` } };
+}
+
+type ParsedAttributes = z.infer<typeof createAttributesSchema>;
+
+/** The rules no single field can check: the catalog, the environment list, URLs, OAuth. */
+function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Problem[]; warnings: Warning[] } {
+  const problems: Problem[] = [];
+  const warnings: Warning[] = [];
+  const seen = new Set<string>();
+  a.event_types.forEach((name, index) => {
+    const field = `event_types/${index}`;
+    const definition = findEventType(name);
+    if (!definition) {
+      problems.push(
+        problem('unknown_event_type', field, `${name} is not a known event type; see GET /webhook-event-types.`),
+      );
+    } else if (definition.deprecated) {
+      warnings.push({
+        code: 'deprecated_event_type',
+        detail: `${name} is deprecated and may stop being published.`,
+        source: { pointer: `${attributesPointer}/${field}` },
+      });
+    }
+    if (seen.has(name)) problems.push(problem('duplicate_event_type', field, `${name} is listed more than once.`));
+    seen.add(name);
+  });
+
+  const urlPolicy = { allowPrivateTargets: rules.allowPrivateTargets, maxLength: limits.urlLength };
+  const urlProblem = checkTargetUrl(a.url, urlPolicy);
+  if (urlProblem) problems.push(problem(urlProblem.code, 'url', `url ${urlProblem.detail}.`));
+
+  if (a.environment != null && !rules.allowedEnvironments.includes(a.environment)) {
+    problems.push(
+      problem('invalid_environment', 'environment', `environment must be one of: ${rules.allowedEnvironments.join(', ')}.`),
+    );
+  }
+
+  if (a.authentication_server != null) {
+    const serverProblem = checkTargetUrl(a.authentication_server, urlPolicy);
+    if (serverProblem) {
+      problems.push(problem(serverProblem.code, 'authentication_server', `authentication_server ${serverProblem.detail}.`));
+    }
+  }
+  if (a.authentication_payload != null) {
+    const payload = a.authentication_payload;
+    if (Object.keys(payload).length > limits.authenticationPayloadKeys) {
+      problems.push(
+        problem('too_long', 'authentication_payload', `authentication_payload may have at most ${limits.authenticationPayloadKeys} keys.`),
+      );
+    } else if (Buffer.byteLength(JSON.stringify(payload)) > limits.authenticationPayloadBytes) {
+      problems.push(
+        problem('too_long', 'authentication_payload', `authentication_payload must be at most ${limits.authenticationPayloadBytes} bytes as JSON.`),
+      );
+    }
+    if (a.authentication_payload_type === 'application/x-www-form-urlencoded') {
+      for (const [key, value] of Object.entries(payload)) {
+        if (!['string', 'number', 'boolean'].includes(typeof value)) {
+          problems.push(
+            problem(
+              'invalid_type',
+              `authentication_payload/${key}`,
+              `authentication_payload.${key} must be a string, number or boolean to be sent as a form.`,
+            ),
+          );
+        }
+      }
+    }
+  }
+  if (a.authentication_method === 'o_auth') {
+    for (const field of ['authentication_payload', 'authentication_payload_type', 'authentication_server'] as const) {
+      if (a[field] == null) {
+        problems.push({
+          code: 'required',
+          title: 'Missing attribute',
+          detail: `${field} is required when authentication_method is o_auth.`,
+          source: { pointer: `${attributesPointer}/${field}` },
+        });
+      }
+    }
+  }
+  return { problems, warnings };
+}
+
+function toAttributes(a: ParsedAttributes): WebhookAttributes {
+  return {
+    description: a.description,
+    url: a.url,
+    event_types: a.event_types,
+    event_type_prefix: a.event_type_prefix ?? null,
+    event_type_suffix: a.event_type_suffix ?? null,
+    environment: a.environment ?? null,
+    authentication_method: a.authentication_method,
+    authentication_payload: a.authentication_payload ?? null,
+    authentication_payload_type: a.authentication_payload_type ?? null,
+    authentication_server: a.authentication_server ?? null,
+    bucket: a.bucket ?? null,
+  };
+}
+
+function validateWhole(input: unknown, rules: WebhookRules): { attributes: WebhookAttributes; warnings: Warning[] } {
+  const parsed = createAttributesSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(zodProblems(parsed.error, attributesPointer));
+  const { problems, warnings } = crossCheck(parsed.data, rules);
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { attributes: toAttributes(parsed.data), warnings };
+}
+
+function requireObject(input: unknown): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ValidationError([
+      {
+        code: 'invalid_type',
+        title: 'Wrong type',
+        detail: 'data.attributes must be an object.',
+        source: { pointer: attributesPointer },
+      },
+    ]);
+  }
+  return input as Record<string, unknown>;
+}
+
+/** Validates a create request's attributes against the field table and the deployment's rules. */
+export function validateNewWebhook(
+  input: unknown,
+  rules: WebhookRules,
+): { attributes: WebhookAttributes; warnings: Warning[] } {
+  const attributes = requireObject(input);
+  const withDefaults =
+    rules.defaultTypePrefix && attributes.event_type_prefix === undefined
+      ? { ...attributes, event_type_prefix: rules.defaultTypePrefix }
+      : attributes;
+  return validateWhole(withDefaults, rules);
+}
+
+/**
+ * Applies a PATCH's attributes to a stored webhook's and validates the result as a whole, so a
+ * partial update can never leave an invalid webhook (say, `o_auth` without a server).
+ */
+export function applyWebhookPatch(
+  current: WebhookAttributes,
+  input: unknown,
+  rules: WebhookRules,
+): { attributes: WebhookAttributes; status: WebhookStatus | undefined; warnings: Warning[] } {
+  const patch = patchAttributesSchema.safeParse(requireObject(input));
+  if (!patch.success) throw new ValidationError(zodProblems(patch.error, attributesPointer));
+  const { status, ...changes } = patch.data;
+  const merged = { ...current, ...(changes as Partial<ParsedAttributes>) };
+  const { attributes, warnings } = validateWhole(merged, rules);
+  return { attributes, status, warnings };
+}
+
+/** The `type` a delivery carries: `[prefix.]event_type[.suffix]`. */
+export function deliveredType(attributes: Pick<WebhookAttributes, 'event_type_prefix' | 'event_type_suffix'>, eventType: string): string {
+  return [attributes.event_type_prefix, eventType, attributes.event_type_suffix].filter((p) => p).join('.');
+}
+
+/** The webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
+export function publicAttributes(webhook: Webhook): Record<string, unknown> {
+  const { authentication_payload, ...rest } = webhook.attributes;
+  return {
+    ...rest,
+    has_authentication_payload: authentication_payload !== null,
+    status: webhook.status,
+    disabled_reason: webhook.disabledReason,
+    created_at: webhook.createdAt,
+    updated_at: webhook.updatedAt,
+  };
+}
