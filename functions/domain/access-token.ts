@@ -31,7 +31,11 @@ export function looksLikeAccessToken(token: string): boolean {
 }
 
 /** The claims of a valid, unexpired token; undefined for anything else. */
-export function verifyAccessToken(token: string, key: string, nowSeconds: number): AccessTokenClaims | undefined {
+export function verifyAccessToken(
+  token: string,
+  key: string,
+  nowSeconds: number,
+): AccessTokenClaims | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== header) return undefined;
   const [, payload = '', signature = ''] = parts;

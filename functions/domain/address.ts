@@ -63,7 +63,8 @@ function ipv6Groups(ip: string): number[] {
   const headGroups = head ? head.split(':') : [];
   const restGroups = rest !== undefined && rest !== '' ? rest.split(':') : [];
   const missing = 8 - headGroups.length - restGroups.length;
-  const groups = rest === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...restGroups];
+  const groups =
+    rest === undefined ? headGroups : [...headGroups, ...Array(missing).fill('0'), ...restGroups];
   return groups.map((g) => Number.parseInt(g, 16));
 }
 
@@ -74,7 +75,9 @@ function classifyV6(ip: string): string | undefined {
   if (g.slice(0, 7).every((x) => x === 0) && g7 === 1) return 'loopback';
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) forms carry an IPv4 address.
   const v4Embedded =
-    g.slice(0, 5).every((x) => x === 0) && (g5 === 0xffff || g5 === 0) ? `${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}` : undefined;
+    g.slice(0, 5).every((x) => x === 0) && (g5 === 0xffff || g5 === 0)
+      ? `${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`
+      : undefined;
   if (v4Embedded) return classifyV4(v4Embedded) ?? 'IPv4-compatible';
   // NAT64 (64:ff9b::/96) also embeds IPv4.
   if (g0 === 0x64 && g[1] === 0xff9b) return classifyV4(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`);

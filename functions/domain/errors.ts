@@ -63,7 +63,13 @@ export class NotFoundError extends HeraldError {
 export class MethodNotAllowedError extends HeraldError {
   readonly status = 405;
   constructor(method: string, path: string) {
-    super([{ code: 'method_not_allowed', title: 'Method Not Allowed', detail: `${method} is not allowed on ${path}.` }]);
+    super([
+      {
+        code: 'method_not_allowed',
+        title: 'Method Not Allowed',
+        detail: `${method} is not allowed on ${path}.`,
+      },
+    ]);
   }
 }
 

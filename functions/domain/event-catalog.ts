@@ -18,8 +18,18 @@ export interface EventTypeDefinition {
 const exampleUser = { email: 'steven@credo.ai', userId: 'FSZqZLT8eFUUp53uTM6Ref' };
 
 /** `use_case_<field>_updated`: one per use case metadata field. */
-const metadataFields: ReadonlyArray<{ field: string; description: string; value: unknown; deprecated?: boolean }> = [
-  { field: 'governance_status', description: 'Governance lifecycle stage', value: 'in_review', deprecated: true },
+const metadataFields: ReadonlyArray<{
+  field: string;
+  description: string;
+  value: unknown;
+  deprecated?: boolean;
+}> = [
+  {
+    field: 'governance_status',
+    description: 'Governance lifecycle stage',
+    value: 'in_review',
+    deprecated: true,
+  },
   { field: 'risk_category_level', description: 'Risk level or tier assigned', value: 'high' },
   { field: 'name', description: 'Use case name', value: 'Loan approval model' },
   { field: 'icon', description: 'Visual icon for the use case', value: 'bank' },
@@ -28,16 +38,22 @@ const metadataFields: ReadonlyArray<{ field: string; description: string; value:
   { field: 'regions', description: 'Geographic scope', value: ['us', 'eu'] },
   { field: 'ai_type', description: 'Type of AI used', value: 'machine_learning' },
   { field: 'is_vendor', description: 'Whether it is a vendor-provided use case', value: false },
-  { field: 'questionnaire_ids', description: 'Associated questionnaire IDs', value: ['pu7BDgxfVnK4RTQyb88uL'] },
+  {
+    field: 'questionnaire_ids',
+    description: 'Associated questionnaire IDs',
+    value: ['pu7BDgxfVnK4RTQyb88uL'],
+  },
 ];
 
-const metadataEventTypes: EventTypeDefinition[] = metadataFields.map(({ field, description, value, deprecated }) => ({
-  name: `use_case_${field}_updated`,
-  description: `Triggered when a use case's ${field} is modified: ${description}.`,
-  group: 'use_case_metadata',
-  deprecated: deprecated ?? false,
-  example: { useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9', field, value, user: exampleUser },
-}));
+const metadataEventTypes: EventTypeDefinition[] = metadataFields.map(
+  ({ field, description, value, deprecated }) => ({
+    name: `use_case_${field}_updated`,
+    description: `Triggered when a use case's ${field} is modified: ${description}.`,
+    group: 'use_case_metadata',
+    deprecated: deprecated ?? false,
+    example: { useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9', field, value, user: exampleUser },
+  }),
+);
 
 const otherEventTypes: EventTypeDefinition[] = [
   {

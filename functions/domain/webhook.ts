@@ -69,14 +69,19 @@ export interface Warning {
 
 /** Empty strings and empty objects mean "not set" for the optional fields clients send blank. */
 const blankToNull = (v: unknown) =>
-  v === '' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0) ? null : v;
+  v === '' || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)
+    ? null
+    : v;
 
 const affix = z.preprocess(
   blankToNull,
   z
     .string()
     .max(limits.affixLength)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must start with a letter or digit and use only letters, digits, _ . -')
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+      'must start with a letter or digit and use only letters, digits, _ . -',
+    )
     .nullable(),
 );
 
@@ -143,7 +148,14 @@ function zodProblems(error: z.ZodError, base: string): Problem[] {
     }
     const field = issue.path.length > 0 ? issue.path.join('.') : 'attributes';
     if (issue.code === 'invalid_type' && issue.received === 'undefined') {
-      return [{ code: 'required', title: 'Missing attribute', detail: `${field} is required.`, source: { pointer } }];
+      return [
+        {
+          code: 'required',
+          title: 'Missing attribute',
+          detail: `${field} is required.`,
+          source: { pointer },
+        },
+      ];
     }
     if (issue.code === 'invalid_type') {
       return [
@@ -155,8 +167,16 @@ function zodProblems(error: z.ZodError, base: string): Problem[] {
         },
       ];
     }
-    const code = issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value';
-    return [{ code, title: 'Invalid attribute', detail: `${field} ${issue.message.replace(/^String /, '')}`, source: { pointer } }];
+    const code =
+      issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value';
+    return [
+      {
+        code,
+        title: 'Invalid attribute',
+        detail: `${field} ${issue.message.replace(/^String /, '')}`,
+        source: { pointer },
+      },
+    ];
   });
 }
 
@@ -181,7 +201,11 @@ function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Probl
     const definition = findEventType(name);
     if (!definition) {
       problems.push(
-        problem('unknown_event_type', field, `${name} is not a known event type; see GET /webhook-event-types.`),
+        problem(
+          'unknown_event_type',
+          field,
+          `${name} is not a known event type; see GET /webhook-event-types.`,
+        ),
       );
     } else if (definition.deprecated) {
       warnings.push({
@@ -190,7 +214,8 @@ function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Probl
         source: { pointer: `${attributesPointer}/${field}` },
       });
     }
-    if (seen.has(name)) problems.push(problem('duplicate_event_type', field, `${name} is listed more than once.`));
+    if (seen.has(name))
+      problems.push(problem('duplicate_event_type', field, `${name} is listed more than once.`));
     seen.add(name);
   });
 
@@ -200,25 +225,43 @@ function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Probl
 
   if (a.environment != null && !rules.allowedEnvironments.includes(a.environment)) {
     problems.push(
-      problem('invalid_environment', 'environment', `environment must be one of: ${rules.allowedEnvironments.join(', ')}.`),
+      problem(
+        'invalid_environment',
+        'environment',
+        `environment must be one of: ${rules.allowedEnvironments.join(', ')}.`,
+      ),
     );
   }
 
   if (a.authentication_server != null) {
     const serverProblem = checkTargetUrl(a.authentication_server, urlPolicy);
     if (serverProblem) {
-      problems.push(problem(serverProblem.code, 'authentication_server', `authentication_server ${serverProblem.detail}.`));
+      problems.push(
+        problem(
+          serverProblem.code,
+          'authentication_server',
+          `authentication_server ${serverProblem.detail}.`,
+        ),
+      );
     }
   }
   if (a.authentication_payload != null) {
     const payload = a.authentication_payload;
     if (Object.keys(payload).length > limits.authenticationPayloadKeys) {
       problems.push(
-        problem('too_long', 'authentication_payload', `authentication_payload may have at most ${limits.authenticationPayloadKeys} keys.`),
+        problem(
+          'too_long',
+          'authentication_payload',
+          `authentication_payload may have at most ${limits.authenticationPayloadKeys} keys.`,
+        ),
       );
     } else if (Buffer.byteLength(JSON.stringify(payload)) > limits.authenticationPayloadBytes) {
       problems.push(
-        problem('too_long', 'authentication_payload', `authentication_payload must be at most ${limits.authenticationPayloadBytes} bytes as JSON.`),
+        problem(
+          'too_long',
+          'authentication_payload',
+          `authentication_payload must be at most ${limits.authenticationPayloadBytes} bytes as JSON.`,
+        ),
       );
     }
     if (a.authentication_payload_type === 'application/x-www-form-urlencoded') {
@@ -236,7 +279,11 @@ function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Probl
     }
   }
   if (a.authentication_method === 'o_auth') {
-    for (const field of ['authentication_payload', 'authentication_payload_type', 'authentication_server'] as const) {
+    for (const field of [
+      'authentication_payload',
+      'authentication_payload_type',
+      'authentication_server',
+    ] as const) {
       if (a[field] == null) {
         problems.push({
           code: 'required',
@@ -266,7 +313,10 @@ function toAttributes(a: ParsedAttributes): WebhookAttributes {
   };
 }
 
-function validateWhole(input: unknown, rules: WebhookRules): { attributes: WebhookAttributes; warnings: Warning[] } {
+function validateWhole(
+  input: unknown,
+  rules: WebhookRules,
+): { attributes: WebhookAttributes; warnings: Warning[] } {
   const parsed = createAttributesSchema.safeParse(input);
   if (!parsed.success) throw new ValidationError(zodProblems(parsed.error, attributesPointer));
   const { problems, warnings } = crossCheck(parsed.data, rules);
@@ -319,16 +369,29 @@ export function applyWebhookPatch(
 }
 
 /** The `type` a delivery carries: `[prefix.]event_type[.suffix]`. */
-export function deliveredType(attributes: Pick<WebhookAttributes, 'event_type_prefix' | 'event_type_suffix'>, eventType: string): string {
+export function deliveredType(
+  attributes: Pick<WebhookAttributes, 'event_type_prefix' | 'event_type_suffix'>,
+  eventType: string,
+): string {
   return [attributes.event_type_prefix, eventType, attributes.event_type_suffix].filter((p) => p).join('.');
 }
 
 /** The webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
 export function publicAttributes(webhook: Webhook): Record<string, unknown> {
-  const { authentication_payload, ...rest } = webhook.attributes;
+  const a = webhook.attributes;
+  // A fixed order, whatever order storage returns the map in.
   return {
-    ...rest,
-    has_authentication_payload: authentication_payload !== null,
+    description: a.description,
+    url: a.url,
+    event_types: a.event_types,
+    event_type_prefix: a.event_type_prefix,
+    event_type_suffix: a.event_type_suffix,
+    environment: a.environment,
+    bucket: a.bucket,
+    authentication_method: a.authentication_method,
+    authentication_payload_type: a.authentication_payload_type,
+    authentication_server: a.authentication_server,
+    has_authentication_payload: a.authentication_payload !== null,
     status: webhook.status,
     disabled_reason: webhook.disabledReason,
     created_at: webhook.createdAt,

@@ -20,7 +20,12 @@ const deps: ApiDeps = {
       defaultTypePrefix: config.defaultTypePrefix,
     },
   },
-  auth: { keys, signingKey: signingKeyProvider(config), clock: systemClock, accessTokenTtlSeconds: config.accessTokenTtlSeconds },
+  auth: {
+    keys,
+    signingKey: signingKeyProvider(config),
+    clock: systemClock,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+  },
 };
 
 async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
@@ -28,12 +33,15 @@ async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   logger.appendKeys({ tenant, method: event.httpMethod, path: event.path });
   try {
     const result =
-      event.path === '/auth/exchange' ? await routeAuthExchange(deps, event) : await routeTenantRequest(deps, event, tenant);
+      event.path === '/auth/exchange'
+        ? await routeAuthExchange(deps, event)
+        : await routeTenantRequest(deps, event, tenant);
     logger.info('request', { status: result.statusCode });
     return result;
   } catch (error) {
     const response = errorResponse(error);
-    if (response.statusCode >= 500) logger.error('request failed', { status: response.statusCode, error: error as Error });
+    if (response.statusCode >= 500)
+      logger.error('request failed', { status: response.statusCode, error: error as Error });
     else logger.info('request refused', { status: response.statusCode });
     return response;
   }

@@ -155,8 +155,15 @@ export async function routeTenantRequest(
 }
 
 /** `POST /auth/exchange`: an API key for a short-lived access token. */
-export async function routeAuthExchange(deps: ApiDeps, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+export async function routeAuthExchange(
+  deps: ApiDeps,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> {
   if (event.httpMethod !== 'POST') throw new MethodNotAllowedError(event.httpMethod, event.path);
   const token = await exchangeApiKey(deps.auth, readJsonBody(event));
-  return { statusCode: 200, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, body: JSON.stringify(token) };
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+    body: JSON.stringify(token),
+  };
 }

@@ -13,7 +13,9 @@ export function tenantPolicy(methodArn: string, principal: Principal): APIGatewa
     principalId: principal.keyId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [tenantPaths, `${tenantPaths}/*`] }],
+      Statement: [
+        { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [tenantPaths, `${tenantPaths}/*`] },
+      ],
     },
     context: { tenant: principal.tenant, keyId: principal.keyId },
   };
@@ -22,7 +24,12 @@ export function tenantPolicy(methodArn: string, principal: Principal): APIGatewa
 /** Whether a policy allows a method ARN, as API Gateway decides it (`*` and `?` wildcards; Deny wins). */
 export function policyAllows(result: APIGatewayAuthorizerResult, methodArn: string): boolean {
   const matches = (resource: string) =>
-    new RegExp(`^${resource.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(methodArn);
+    new RegExp(
+      `^${resource
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(methodArn);
   let allowed = false;
   for (const statement of result.policyDocument.Statement) {
     const s = statement as { Effect: string; Resource?: string | string[] };

@@ -55,7 +55,9 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       ? { secretArn: e.TOKEN_SIGNING_SECRET_ARN }
       : undefined;
   if (!tokenSigningKey) {
-    throw new Error('Invalid configuration: set TOKEN_SIGNING_SECRET_ARN (or HERALD_TOKEN_SIGNING_KEY locally)');
+    throw new Error(
+      'Invalid configuration: set TOKEN_SIGNING_SECRET_ARN (or HERALD_TOKEN_SIGNING_KEY locally)',
+    );
   }
   return {
     tableName: e.TABLE_NAME,

@@ -18,10 +18,15 @@ const baseHeaders = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-export function respond(statusCode: number, body?: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function respond(
+  statusCode: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: body === undefined ? { 'Cache-Control': 'no-store', ...headers } : { ...baseHeaders, ...headers },
+    headers:
+      body === undefined ? { 'Cache-Control': 'no-store', ...headers } : { ...baseHeaders, ...headers },
     body: body === undefined ? '' : JSON.stringify(body),
   };
 }
@@ -34,7 +39,14 @@ export function errorResponse(error: unknown): APIGatewayProxyResult {
     });
   }
   return respond(500, {
-    errors: [{ status: '500', code: 'internal_error', title: 'Internal Server Error', detail: 'Something went wrong on our side; it was logged.' }],
+    errors: [
+      {
+        status: '500',
+        code: 'internal_error',
+        title: 'Internal Server Error',
+        detail: 'Something went wrong on our side; it was logged.',
+      },
+    ],
   });
 }
 
@@ -50,7 +62,9 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
  * Reads a JSON request body: the media type must be JSON:API or plain JSON, the size bounded,
  * and the JSON well-formed.
  */
-export function readJsonBody(event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>): unknown {
+export function readJsonBody(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+): unknown {
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text, 'utf8') > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
@@ -61,7 +75,12 @@ export function readJsonBody(event: Pick<APIGatewayProxyEvent, 'headers' | 'body
   }
   if (text.trim() === '') {
     throw new BadRequestError([
-      { code: 'invalid_document', title: 'Invalid document', detail: 'The request body is empty.', source: { pointer: '' } },
+      {
+        code: 'invalid_document',
+        title: 'Invalid document',
+        detail: 'The request body is empty.',
+        source: { pointer: '' },
+      },
     ]);
   }
   try {

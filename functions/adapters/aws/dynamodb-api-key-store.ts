@@ -58,7 +58,9 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.byHash(hash) }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.byHash(hash) }),
+    );
     return Item ? fromItem(Item) : undefined;
   }
 

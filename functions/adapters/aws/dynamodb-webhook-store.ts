@@ -22,7 +22,9 @@ import type { Webhook, WebhookAttributes, WebhookStatus } from '../../domain/web
  * queries is exact at every moment.
  */
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
 
 const anyEnvironment = '*';
 
@@ -113,7 +115,11 @@ export class DynamoDbWebhookStore implements WebhookStore {
       items.push({
         Put: {
           TableName: this.tableName,
-          Item: { ...keys.idempotency(idempotency.tenant, idempotency.key), kind: 'idempotency', ...idempotency },
+          Item: {
+            ...keys.idempotency(idempotency.tenant, idempotency.key),
+            kind: 'idempotency',
+            ...idempotency,
+          },
           // An expired record may still be there until TTL removes it: it may be taken over.
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': Math.floor(Date.parse(idempotency.createdAt) / 1000) },
@@ -123,7 +129,8 @@ export class DynamoDbWebhookStore implements WebhookStore {
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (idempotency && conditionFailedAt(error, items.length - 1)) throw new IdempotencyKeyTaken(idempotency.key);
+      if (idempotency && conditionFailedAt(error, items.length - 1))
+        throw new IdempotencyKeyTaken(idempotency.key);
       throw error;
     }
   }
@@ -138,7 +145,9 @@ export class DynamoDbWebhookStore implements WebhookStore {
   async list(tenant: string, options: { limit: number; after?: string }): Promise<Page<Webhook>> {
     const input: QueryCommandInput = {
       TableName: this.tableName,
-      KeyConditionExpression: options.after ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk AND begins_with(sk, :prefix)',
+      KeyConditionExpression: options.after
+        ? 'pk = :pk AND sk BETWEEN :from AND :to'
+        : 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: options.after
         ? { ':pk': `TENANT#${tenant}`, ':from': `WEBHOOK#${options.after}\u0000`, ':to': 'WEBHOOK#\uffff' }
         : { ':pk': `TENANT#${tenant}`, ':prefix': 'WEBHOOK#' },
@@ -203,7 +212,10 @@ export class DynamoDbWebhookStore implements WebhookStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          FilterExpression: environment === null ? 'attribute_type(environment, :null)' : 'environment = :env OR attribute_type(environment, :null)',
+          FilterExpression:
+            environment === null
+              ? 'attribute_type(environment, :null)'
+              : 'environment = :env OR attribute_type(environment, :null)',
           ExpressionAttributeValues:
             environment === null
               ? { ':pk': keys.routePartition(tenant, eventType), ':null': 'NULL' }

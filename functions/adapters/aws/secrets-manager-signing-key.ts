@@ -12,7 +12,8 @@ export class SecretsManagerSigningKey implements SigningKeyProvider {
 
   get(): Promise<string> {
     this.value ??= this.client.send(new GetSecretValueCommand({ SecretId: this.secretArn })).then((out) => {
-      if (!out.SecretString || out.SecretString.length < 32) throw new Error('The token signing secret is empty or short');
+      if (!out.SecretString || out.SecretString.length < 32)
+        throw new Error('The token signing secret is empty or short');
       return out.SecretString;
     });
     // A failed fetch is not cached: the next request tries again.

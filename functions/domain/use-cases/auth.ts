@@ -1,5 +1,5 @@
-import { hashApiKey, tenantPattern } from '../api-key';
 import { looksLikeAccessToken, signAccessToken, verifyAccessToken } from '../access-token';
+import { hashApiKey, tenantPattern } from '../api-key';
 import { BadRequestError, UnauthorizedError } from '../errors';
 import type { ApiKeyStore, Clock, SigningKeyProvider } from '../ports';
 
@@ -30,10 +30,15 @@ export async function authenticate(deps: AuthDeps, authorization: string | undef
   const token = bearerToken(authorization);
   if (!token || token.length > 4096) throw new UnauthorizedError();
   if (looksLikeAccessToken(token)) {
-    const claims = verifyAccessToken(token, await deps.signingKey.get(), Math.floor(deps.clock.now().getTime() / 1000));
+    const claims = verifyAccessToken(
+      token,
+      await deps.signingKey.get(),
+      Math.floor(deps.clock.now().getTime() / 1000),
+    );
     if (!claims) throw new UnauthorizedError('The access token is invalid or has expired.');
     const key = await deps.keys.findById(claims.tenant, claims.sub);
-    if (!key || key.revokedAt) throw new UnauthorizedError('The API key behind this access token was revoked.');
+    if (!key || key.revokedAt)
+      throw new UnauthorizedError('The API key behind this access token was revoked.');
     return { tenant: key.tenant, keyId: key.keyId };
   }
   const key = await deps.keys.findByHash(hashApiKey(token));
@@ -52,7 +57,10 @@ export interface AccessTokenResponse {
  * short-lived access token.
  */
 export async function exchangeApiKey(deps: AuthDeps, body: unknown): Promise<AccessTokenResponse> {
-  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
   const problems = (['api_token', 'tenant'] as const)
     .filter((name) => typeof fields?.[name] !== 'string' || fields[name] === '')
     .map((name) => ({

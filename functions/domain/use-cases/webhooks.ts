@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { newId, newSigningSecret, webhookIdPattern } from '../ids';
 import { type Clock, IdempotencyKeyTaken, type Page, StaleWebhook, type WebhookStore } from '../ports';
-import { applyWebhookPatch, validateNewWebhook, type Warning, type Webhook, type WebhookRules } from '../webhook';
+import {
+  applyWebhookPatch,
+  validateNewWebhook,
+  type Warning,
+  type Webhook,
+  type WebhookRules,
+} from '../webhook';
 
 /** The webhook use cases: what the API does, with no HTTP and no AWS in sight. */
 export interface WebhookDeps {
@@ -25,7 +31,12 @@ interface ResourceDocument {
 function readDocument(body: unknown, attributesRequired: boolean): ResourceDocument {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BadRequestError([
-      { code: 'invalid_document', title: 'Invalid document', detail: 'The body must be a JSON object.', source: { pointer: '' } },
+      {
+        code: 'invalid_document',
+        title: 'Invalid document',
+        detail: 'The body must be a JSON object.',
+        source: { pointer: '' },
+      },
     ]);
   }
   const data = (body as Record<string, unknown>).data;
@@ -53,12 +64,22 @@ function readDocument(body: unknown, attributesRequired: boolean): ResourceDocum
   }
   if (id !== undefined && typeof id !== 'string') {
     throw new BadRequestError([
-      { code: 'invalid_type', title: 'Wrong type', detail: 'data.id must be a string.', source: { pointer: '/data/id' } },
+      {
+        code: 'invalid_type',
+        title: 'Wrong type',
+        detail: 'data.id must be a string.',
+        source: { pointer: '/data/id' },
+      },
     ]);
   }
   if (attributes === undefined && attributesRequired) {
     throw new ValidationError([
-      { code: 'required', title: 'Missing attributes', detail: 'data.attributes is required.', source: { pointer: '/data/attributes' } },
+      {
+        code: 'required',
+        title: 'Missing attributes',
+        detail: 'data.attributes is required.',
+        source: { pointer: '/data/attributes' },
+      },
     ]);
   }
   return { id, attributes: attributes ?? {} };
@@ -67,7 +88,9 @@ function readDocument(body: unknown, attributesRequired: boolean): ResourceDocum
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -84,7 +107,12 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-async function replayIdempotent(deps: WebhookDeps, tenant: string, key: string, hash: string): Promise<CreateResult | undefined> {
+async function replayIdempotent(
+  deps: WebhookDeps,
+  tenant: string,
+  key: string,
+  hash: string,
+): Promise<CreateResult | undefined> {
   const record = await deps.store.getIdempotencyRecord(tenant, key);
   if (!record || record.expiresAt <= deps.clock.now().getTime() / 1000) return undefined;
   if (record.requestHash !== hash) {
@@ -182,7 +210,11 @@ function notFound(id: string): NotFoundError {
   return new NotFoundError(`No webhook ${id} in this tenant.`);
 }
 
-export async function getWebhook(deps: Pick<WebhookDeps, 'store'>, tenant: string, id: string): Promise<Webhook> {
+export async function getWebhook(
+  deps: Pick<WebhookDeps, 'store'>,
+  tenant: string,
+  id: string,
+): Promise<Webhook> {
   // Ids Herald never issues cannot exist: answer without a read.
   const webhook = webhookIdPattern.test(id) ? await deps.store.get(tenant, id) : undefined;
   if (!webhook) throw notFound(id);
@@ -190,7 +222,10 @@ export async function getWebhook(deps: Pick<WebhookDeps, 'store'>, tenant: strin
 }
 
 /** Parses `page[size]` and `page[after]`. */
-export function readPageParameters(query: Record<string, string | undefined>): { limit: number; after?: string } {
+export function readPageParameters(query: Record<string, string | undefined>): {
+  limit: number;
+  after?: string;
+} {
   const rawSize = query['page[size]'];
   let limit: number = pageSizes.default;
   if (rawSize !== undefined) {
@@ -244,13 +279,22 @@ export async function updateWebhook(
     ]);
   }
   const current = await getWebhook(deps, input.tenant, input.id);
-  const { attributes, status, warnings } = applyWebhookPatch(current.attributes, document.attributes, deps.rules);
+  const { attributes, status, warnings } = applyWebhookPatch(
+    current.attributes,
+    document.attributes,
+    deps.rules,
+  );
   const nextStatus = status ?? current.status;
   const next: Webhook = {
     ...current,
     attributes,
     status: nextStatus,
-    disabledReason: nextStatus === 'disabled' ? (status === 'disabled' ? 'disabled by the customer' : current.disabledReason) : null,
+    disabledReason:
+      nextStatus === 'disabled'
+        ? status === 'disabled'
+          ? 'disabled by the customer'
+          : current.disabledReason
+        : null,
     updatedAt: deps.clock.now().toISOString(),
     version: current.version + 1,
   };
@@ -273,7 +317,11 @@ function staleConflict(id: string): ConflictError {
   ]);
 }
 
-export async function deleteWebhook(deps: Pick<WebhookDeps, 'store'>, tenant: string, id: string): Promise<void> {
+export async function deleteWebhook(
+  deps: Pick<WebhookDeps, 'store'>,
+  tenant: string,
+  id: string,
+): Promise<void> {
   const current = await getWebhook(deps, tenant, id);
   try {
     await deps.store.delete(current);

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  APIGatewayRequestAuthorizerEvent,
+  Context,
+} from 'aws-lambda';
+import { policyAllows } from '../functions/shared/authorizer-policy';
+import {
+  type GatewayResponseType,
+  gatewayResponseBody,
+  gatewayResponses,
+} from '../functions/shared/gateway-responses';
+
+/**
+ * A stand-in for API Gateway (REST, Lambda proxy integration) on loopback: turns HTTP requests
+ * into the events API Gateway would send, runs the authorizer first where the stack does, and
+ * answers with the stack's gateway responses.
+ */
+export interface ApiGatewayHandlers {
+  api: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+  authorizer: (
+    event: APIGatewayRequestAuthorizerEvent,
+    context: Context,
+  ) => Promise<APIGatewayAuthorizerResult>;
+  onError?: (error: unknown) => void;
+}
+
+/** API Gateway's own payload limit. */
+const maxPayloadBytes = 10 * 1024 * 1024;
+const stage = 'local';
+const accountId = '000000000000';
+const apiId = 'local';
+
+export function lambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${accountId}:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType) {
+  res.writeHead(gatewayResponses[type].statusCode, { 'Content-Type': 'application/vnd.api+json' });
+  res.end(gatewayResponseBody(type));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxPayloadBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  resource: string,
+  pathParameters: Record<string, string>,
+) {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const value = req.rawHeaders[i + 1] ?? '';
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  headers['X-Forwarded-Proto'] ??= 'http';
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    multiQuery[key] = [...(multiQuery[key] ?? []), value];
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const method = req.method ?? 'GET';
+  const event: APIGatewayProxyEvent = {
+    resource,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId,
+      apiId,
+      authorizer: null,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      } as APIGatewayProxyEvent['requestContext']['identity'],
+      path: url.pathname,
+      stage,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: resource,
+    },
+  };
+  return event;
+}
+
+/** Serves the API through the handlers, the same routes and authorizer wiring as the stack. */
+export function createApiGatewayServer(handlers: ApiGatewayHandlers): Server {
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = await readBody(req);
+      if (body === undefined) return sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+      const tenantRoute = url.pathname.match(/^\/api\/v2\/([^/]+)\/(.+)$/);
+      let event: APIGatewayProxyEvent;
+      if (url.pathname === '/auth/exchange' && req.method === 'POST') {
+        event = toEvent(req, url, body, '/auth/exchange', {});
+      } else if (tenantRoute) {
+        event = toEvent(req, url, body, '/api/v2/{tenant}/{proxy+}', {
+          tenant: tenantRoute[1] ?? '',
+          proxy: tenantRoute[2] ?? '',
+        });
+        const authorization = event.headers.Authorization ?? event.headers.authorization;
+        // API Gateway answers 401 itself when the identity source is missing.
+        if (!authorization) return sendGatewayResponse(res, 'UNAUTHORIZED');
+        const methodArn = `arn:aws:execute-api:us-east-1:${accountId}:${apiId}/${stage}/${event.httpMethod}${url.pathname}`;
+        let policy: APIGatewayAuthorizerResult;
+        try {
+          policy = await handlers.authorizer(
+            {
+              type: 'REQUEST',
+              methodArn,
+              resource: event.resource,
+              path: event.path,
+              httpMethod: event.httpMethod,
+              headers: event.headers,
+              multiValueHeaders: event.multiValueHeaders,
+              pathParameters: event.pathParameters,
+              queryStringParameters: event.queryStringParameters,
+              multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+              stageVariables: null,
+              requestContext: { ...event.requestContext, authorizer: undefined },
+            },
+            lambdaContext('herald-authorizer'),
+          );
+        } catch (error) {
+          if ((error as Error).message === 'Unauthorized') return sendGatewayResponse(res, 'UNAUTHORIZED');
+          handlers.onError?.(error);
+          return sendGatewayResponse(res, 'DEFAULT_5XX');
+        }
+        if (!policyAllows(policy, methodArn)) return sendGatewayResponse(res, 'ACCESS_DENIED');
+        event.requestContext.authorizer = { ...policy.context, principalId: policy.principalId };
+      } else {
+        return sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+      }
+      const result = await handlers.api(event, lambdaContext('herald-api'));
+      const headers: Record<string, string | number | boolean> = { ...result.headers };
+      res.writeHead(result.statusCode, headers as Record<string, string>);
+      res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    } catch (error) {
+      handlers.onError?.(error);
+      if (!res.headersSent) sendGatewayResponse(res, 'DEFAULT_5XX');
+      else res.destroy();
+    }
+  });
+}

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
+import { hashApiKey, newApiKey } from '../functions/domain/api-key';
+import { platformEventPattern } from '../functions/domain/event-pattern';
+import { createApiGatewayServer } from './api-gateway';
+import {
+  type Emulator,
+  freePort,
+  LocalModeError,
+  localAwsConfig,
+  startDynamoDbLocal,
+  startFauxqs,
+} from './emulators';
+import { createEventsServer, type PlatformEvent } from './events-endpoint';
+import { ensureQueues, ensureTable, type QueueUrls } from './resources';
+
+/**
+ * Local mode: the whole of Herald on one machine. The same handlers run behind a stand-in for
+ * API Gateway, against DynamoDB Local and fauxqs through the real AWS SDK clients.
+ */
+export interface LocalHeraldOptions {
+  /** The API port on 127.0.0.1; 0 for any free port. */
+  apiPort: number;
+  /** The `PutEvents` port on 127.0.0.1; 0 for any free port. */
+  eventsPort: number;
+  /** Keep DynamoDB Local's data in memory instead of under `dataDir`. */
+  memory: boolean;
+  /** Where state is kept between runs. @default .herald */
+  dataDir?: string;
+  busName: string;
+  eventSource: string;
+  allowPrivateTargets: boolean;
+  allowedEnvironments?: string;
+  defaultTypePrefix?: string;
+  /** The demo tenant's key; a new one is made when absent. */
+  apiKey?: string;
+  /** Use running emulators instead of starting them (tests share one of each). */
+  dynamoDbEndpoint?: string;
+  sqsEndpoint?: string;
+  tableName?: string;
+  /** Names the queues `{prefix}-deliveries` and `{prefix}-deliveries-dlq`. */
+  queuePrefix?: string;
+  logLevel?: string;
+  log?: (line: string) => void;
+  onEvent?: (event: PlatformEvent, matched: boolean) => void;
+}
+
+export interface LocalHerald {
+  apiUrl: string;
+  eventsUrl: string;
+  dynamoDbEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  queues: QueueUrls;
+  demoTenant: string;
+  /** The demo key when this start made it (or was given it). */
+  demoApiKey: string;
+  startedInMs: number;
+  stop(): Promise<void>;
+}
+
+export const demoTenant = 'demo';
+
+async function listen(server: Server, port: number, what: string, variable: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LocalModeError(`Port ${port} (${what}) is already in use. Set ${variable} to another port.`)
+          : error,
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolvePort(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
+}
+
+export async function startLocalHerald(options: LocalHeraldOptions): Promise<LocalHerald> {
+  const started = Date.now();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const log = options.log ?? (() => undefined);
+  const dataDir = resolve(options.dataDir ?? '.herald');
+  const emulators: Emulator[] = [];
+  const servers: Server[] = [];
+  const stop = async () => {
+    await Promise.all(servers.map(close));
+    await Promise.all(emulators.map((e) => e.stop()));
+  };
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    const [dynamo, sqs] = await Promise.all([
+      options.dynamoDbEndpoint
+        ? { endpoint: options.dynamoDbEndpoint }
+        : freePort().then((port) =>
+            startDynamoDbLocal({
+              port,
+              dataDir: options.memory ? undefined : join(dataDir, 'dynamodb'),
+            }).then((e) => {
+              emulators.push(e);
+              return e;
+            }),
+          ),
+      options.sqsEndpoint
+        ? { endpoint: options.sqsEndpoint }
+        : freePort().then((port) =>
+            startFauxqs({ port }).then((e) => {
+              emulators.push(e);
+              return e;
+            }),
+          ),
+    ]);
+    if (!options.memory) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+
+    const tableName = options.tableName ?? 'herald';
+    const signingKey = randomBytes(32).toString('base64url');
+    // The handlers read these at import, exactly as a Lambda reads its environment.
+    Object.assign(process.env, {
+      AWS_REGION: localAwsConfig.region,
+      AWS_ACCESS_KEY_ID: localAwsConfig.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localAwsConfig.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      TABLE_NAME: tableName,
+      HERALD_EVENT_SOURCE: options.eventSource,
+      HERALD_ALLOW_PRIVATE_TARGETS: String(options.allowPrivateTargets),
+      HERALD_TOKEN_SIGNING_KEY: signingKey,
+      POWERTOOLS_SERVICE_NAME: 'herald',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      ...(options.allowedEnvironments ? { HERALD_ALLOWED_ENVIRONMENTS: options.allowedEnvironments } : {}),
+      ...(options.defaultTypePrefix !== undefined
+        ? { HERALD_DEFAULT_TYPE_PREFIX: options.defaultTypePrefix }
+        : {}),
+    });
+
+    const dynamoClient = new DynamoDBClient({ ...localAwsConfig, endpoint: dynamo.endpoint });
+    const sqsClient = new SQSClient({
+      ...localAwsConfig,
+      endpoint: sqs.endpoint,
+      useQueueUrlAsEndpoint: false,
+    });
+    await ensureTable(dynamoClient, tableName);
+    const queues = await ensureQueues(sqsClient, options.queuePrefix ?? 'herald');
+
+    const keys = new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
+    let demoApiKey = options.apiKey;
+    if (demoApiKey) {
+      if (!(await keys.findByHash(hashApiKey(demoApiKey)))) {
+        await keys.create(newApiKey(demoTenant, new Date(), 'HERALD_API_KEY', demoApiKey).record);
+      }
+    } else {
+      const made = newApiKey(demoTenant, new Date(), 'local mode');
+      await keys.create(made.record);
+      demoApiKey = made.key;
+    }
+
+    const [{ handler: api }, { handler: authorizer }] = await Promise.all([
+      import('../functions/handlers/api'),
+      import('../functions/handlers/authorizer'),
+    ]);
+    const apiServer = createApiGatewayServer({
+      api,
+      authorizer,
+      onError: (error) => log(`API error: ${String(error)}`),
+    });
+    servers.push(apiServer);
+    const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
+
+    const eventsServer = createEventsServer({
+      busName: options.busName,
+      region: localAwsConfig.region,
+      accountId: '000000000000',
+      pattern: platformEventPattern(options.eventSource),
+      onMatched: (event) => {
+        log(`event ${event.id} ${event['detail-type']} matched the rule`);
+        options.onEvent?.(event, true);
+      },
+      onUnmatched: (event) => {
+        log(`event ${event.id} ${event['detail-type']} from ${event.source} matched no rule`);
+        options.onEvent?.(event, false);
+      },
+    });
+    servers.push(eventsServer);
+    const eventsPort = await listen(
+      eventsServer,
+      options.eventsPort,
+      'the PutEvents endpoint',
+      'EVENTS_PORT',
+    );
+
+    const herald: LocalHerald = {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      eventsUrl: `http://127.0.0.1:${eventsPort}`,
+      dynamoDbEndpoint: dynamo.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableName,
+      queues,
+      demoTenant,
+      demoApiKey,
+      startedInMs: Date.now() - started,
+      stop,
+    };
+    // What `npm run keys` and other tools need to find this local mode.
+    writeFileSync(
+      join(dataDir, 'local.json'),
+      JSON.stringify(
+        { dynamoDbEndpoint: dynamo.endpoint, tableName, apiUrl: herald.apiUrl, pid: process.pid },
+        null,
+        2,
+      ),
+    );
+    return herald;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { tableSchema } from '../functions/shared/table-schema';
+
+/** Creates what the stack would: the table and the delivery queues. Safe to run on every start. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: tableSchema.partitionKey, AttributeType: 'S' },
+          { AttributeName: tableSchema.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: tableSchema.timeToLiveAttribute, Enabled: true },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}
+
+export interface QueueUrls {
+  deliveries: string;
+  deadLetters: string;
+}
+
+/** The delivery queue and its dead-letter queue, with the redrive between them. */
+export async function ensureQueues(
+  client: SQSClient,
+  prefix: string,
+  maxReceiveCount = 20,
+): Promise<QueueUrls> {
+  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-deliveries-dlq` }));
+  const deadLetters = dlq.QueueUrl as string;
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetters, AttributeNames: ['QueueArn'] }),
+  );
+  const main = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-deliveries`,
+      Attributes: {
+        VisibilityTimeout: '60',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount }),
+      },
+    }),
+  );
+  return { deliveries: main.QueueUrl as string, deadLetters };
+}
