@@ -1,3 +1,6 @@
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
 /**
  * Typed settings of a Herald deployment. Local mode reads the same settings from environment
  * variables (see README "Settings").
@@ -34,3 +37,104 @@ export const defaultSettings: HeraldSettings = {
   throttleBurstLimit: 100,
   logRetentionDays: 30,
 };
+
+/** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
+export const settingsContextPrefix = 'herald.';
+
+/** The retention periods CloudWatch Logs accepts (`RetentionDays`), 9999 meaning never expire. */
+const logRetentionValues = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+  9999,
+] as const;
+
+/** `cdk -c key=value` always gives strings, cdk.json gives JSON types: accept both for numbers. */
+const integer = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    z.number().int().min(min).max(max),
+  );
+
+/** A list from cdk.json (JSON array) or the command line (comma-separated string). */
+const list = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0)
+      : v,
+  z
+    .array(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only (no commas or spaces)'),
+    )
+    .min(1, 'at least one value')
+    .refine((a) => new Set(a).size === a.length, 'values must be unique'),
+);
+
+const settingsSchema = z
+  .object({
+    eventSource: z.string().trim().min(1).max(256),
+    busName: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{1,256}$/, 'EventBridge bus names are 1-256 of A-Z a-z 0-9 . _ - /')
+      .refine((n) => n !== 'default' && !n.startsWith('aws.'), 'must not be "default" or start with "aws."'),
+    defaultTypePrefix: z.string().max(100),
+    allowedEnvironments: list,
+    // The function's own configuration accepts 60..86,400 (functions/shared/config.ts).
+    accessTokenTtlSeconds: integer(60, 86_400),
+    // API Gateway caches authorizer results for at most an hour; 0 turns caching off.
+    authorizerCacheSeconds: integer(0, 3600),
+    throttleRateLimit: integer(1, 10_000),
+    throttleBurstLimit: integer(1, 5000),
+    logRetentionDays: integer(1, 9999).refine(
+      (d) => (logRetentionValues as readonly number[]).includes(d),
+      `must be one of ${logRetentionValues.join(', ')}`,
+    ),
+  })
+  .strict();
+
+/**
+ * Validates settings overrides merged over {@link defaultSettings}.
+ *
+ * @param overrides raw values by setting name: numbers may be numeric strings, lists may be
+ *   comma-separated strings.
+ * @throws Error naming every bad or unknown setting (as `herald.<name>`).
+ */
+export function resolveSettings(overrides: Readonly<Record<string, unknown>>): HeraldSettings {
+  const parsed = settingsSchema.safeParse({ ...defaultSettings, ...overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+        const known = Object.keys(defaultSettings).map((k) => `${settingsContextPrefix}${k}`);
+        return `unknown setting(s) ${issue.keys.map((k) => `${settingsContextPrefix}${k}`).join(', ')} (known: ${known.join(', ')})`;
+      }
+      return `${settingsContextPrefix}${issue.path.join('.')}: ${issue.message}`;
+    });
+    throw new Error(`Invalid Herald settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads a deployment's settings from CDK context, merged over {@link defaultSettings}.
+ *
+ * Each setting is its own context key, `herald.<setting>`:
+ * - on the command line: `npx cdk deploy -c herald.busName=herald-staging -c herald.allowedEnvironments=staging,qa`
+ *   (numbers as digits, lists comma-separated);
+ * - or in `cdk.json` / `cdk.context.json` under `"context"`:
+ *   `"herald.throttleRateLimit": 100, "herald.allowedEnvironments": ["production", "staging"]`.
+ *
+ * The command line wins over cdk.json. An unknown `herald.*` key is an error, so a typo cannot
+ * silently deploy the default.
+ *
+ * @param node the construct node to read context from (usually `app.node`).
+ * @throws Error naming every bad or unknown setting.
+ */
+export function settingsFromContext(node: Node): HeraldSettings {
+  const context: Record<string, unknown> = node.getAllContext();
+  const overrides: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(context)) {
+    if (key.startsWith(settingsContextPrefix)) overrides[key.slice(settingsContextPrefix.length)] = value;
+  }
+  return resolveSettings(overrides);
+}

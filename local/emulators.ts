@@ -60,7 +60,7 @@ export async function assertPortFree(port: number, what: string, host = '0.0.0.0
       reject(
         error.code === 'EADDRINUSE'
           ? new LocalModeError(
-              `Port ${port} (${what}) is already in use. Stop what uses it, or choose another port (see README "Settings").`,
+              `Port ${port} (${what}) is already in use. Stop what uses it, or choose another port.`,
             )
           : error,
       ),

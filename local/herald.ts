@@ -10,6 +10,7 @@ import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
 import { createApiGatewayServer } from './api-gateway';
 import {
+  assertPortFree,
   type Emulator,
   freePort,
   LocalModeError,
@@ -103,6 +104,15 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
   };
   try {
     mkdirSync(dataDir, { recursive: true });
+    // Say so before starting anything when a port is taken.
+    if (options.apiPort) await assertPortFree(options.apiPort, 'the API, set PORT to change it', '127.0.0.1');
+    if (options.eventsPort) {
+      await assertPortFree(
+        options.eventsPort,
+        'the PutEvents endpoint, set EVENTS_PORT to change it',
+        '127.0.0.1',
+      );
+    }
     const [dynamo, sqs] = await Promise.all([
       options.dynamoDbEndpoint
         ? { endpoint: options.dynamoDbEndpoint }

@@ -8,7 +8,8 @@ import { ensureTable } from '../local/resources';
 export function emulatorEndpoints(): { dynamoDb: string; sqs: string } {
   const dynamoDb = process.env.HERALD_TEST_DYNAMODB_ENDPOINT;
   const sqs = process.env.HERALD_TEST_SQS_ENDPOINT;
-  if (!dynamoDb || !sqs) throw new Error('The emulators are not running: run the tests with jest (global setup).');
+  if (!dynamoDb || !sqs)
+    throw new Error('The emulators are not running: run the tests with jest (global setup).');
   return { dynamoDb, sqs };
 }
 
@@ -17,7 +18,11 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A new, empty table in DynamoDB Local and a document client for it. */
-export async function freshTable(): Promise<{ client: DynamoDBDocumentClient; raw: DynamoDBClient; tableName: string }> {
+export async function freshTable(): Promise<{
+  client: DynamoDBDocumentClient;
+  raw: DynamoDBClient;
+  tableName: string;
+}> {
   const raw = new DynamoDBClient({ ...localAwsConfig, endpoint: emulatorEndpoints().dynamoDb });
   const tableName = uniqueName('herald-test');
   await ensureTable(raw, tableName);

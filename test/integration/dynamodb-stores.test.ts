@@ -53,7 +53,9 @@ function webhook(tenant: string, overrides: Partial<WebhookAttributes> = {}): We
 
 /** Every route item in the table, read the slow way, to check the index against the webhooks. */
 async function routeItems(tenant: string): Promise<string[]> {
-  const { Items = [] } = await table.client.send(new ScanCommand({ TableName: table.tableName, ConsistentRead: true }));
+  const { Items = [] } = await table.client.send(
+    new ScanCommand({ TableName: table.tableName, ConsistentRead: true }),
+  );
   return Items.filter((i) => i.kind === 'route' && i.tenant === tenant)
     .map((i) => `${i.eventType}|${i.environment ?? '*'}|${i.webhookId}|${i.status}`)
     .sort();
@@ -61,13 +63,17 @@ async function routeItems(tenant: string): Promise<string[]> {
 
 function expectedRoutes(webhooks: Webhook[]): string[] {
   return webhooks
-    .flatMap((w) => w.attributes.event_types.map((t) => `${t}|${w.attributes.environment ?? '*'}|${w.id}|${w.status}`))
+    .flatMap((w) =>
+      w.attributes.event_types.map((t) => `${t}|${w.attributes.environment ?? '*'}|${w.id}|${w.status}`),
+    )
     .sort();
 }
 
 describe('DynamoDbWebhookStore', () => {
   it('stores a webhook with one route per event type and reads it back', async () => {
-    const w = webhook('t-create', { event_types: ['use_case_review_status_updated', 'use_case_custom_field_updated'] });
+    const w = webhook('t-create', {
+      event_types: ['use_case_review_status_updated', 'use_case_custom_field_updated'],
+    });
     await store.create(w);
     expect(await store.get('t-create', w.id)).toEqual(w);
     expect(await routeItems('t-create')).toEqual(expectedRoutes([w]));
@@ -95,7 +101,9 @@ describe('DynamoDbWebhookStore', () => {
     expect(await ids('qa')).toEqual([qa.id, any.id].sort());
     expect(await ids('staging')).toEqual([any.id]);
     expect(await ids(null)).toEqual([any.id]);
-    expect(await store.findRoutes('t-routes-none', 'use_case_review_status_updated', 'production')).toEqual([]);
+    expect(await store.findRoutes('t-routes-none', 'use_case_review_status_updated', 'production')).toEqual(
+      [],
+    );
   });
 
   it('finds every one of many subscribers to an event type', async () => {
@@ -133,14 +141,20 @@ describe('DynamoDbWebhookStore', () => {
 
   it('keeps the routing index exact through updates of event types, environment and status', async () => {
     const tenant = 't-update';
-    const before = webhook(tenant, { event_types: ['use_case_review_status_updated', 'use_case_review_comment'] });
+    const before = webhook(tenant, {
+      event_types: ['use_case_review_status_updated', 'use_case_review_comment'],
+    });
     const untouched = webhook(tenant);
     await store.create(before);
     await store.create(untouched);
 
     const moved: Webhook = {
       ...before,
-      attributes: { ...before.attributes, event_types: ['use_case_review_comment', 'use_case_name_updated'], environment: 'qa' },
+      attributes: {
+        ...before.attributes,
+        event_types: ['use_case_review_comment', 'use_case_name_updated'],
+        environment: 'qa',
+      },
       version: 2,
     };
     await store.update(before, moved);
@@ -156,7 +170,11 @@ describe('DynamoDbWebhookStore', () => {
     const tenant = 't-stale';
     const original = webhook(tenant);
     await store.create(original);
-    const first: Webhook = { ...original, attributes: { ...original.attributes, description: 'first' }, version: 2 };
+    const first: Webhook = {
+      ...original,
+      attributes: { ...original.attributes, description: 'first' },
+      version: 2,
+    };
     await store.update(original, first);
     const late: Webhook = {
       ...original,
@@ -195,7 +213,9 @@ describe('DynamoDbWebhookStore', () => {
     expect(await store.getIdempotencyRecord(tenant, 'retry-1')).toEqual(record);
 
     const second = webhook(tenant);
-    await expect(store.create(second, { ...record, webhookId: second.id })).rejects.toBeInstanceOf(IdempotencyKeyTaken);
+    await expect(store.create(second, { ...record, webhookId: second.id })).rejects.toBeInstanceOf(
+      IdempotencyKeyTaken,
+    );
     expect(await store.get(tenant, second.id)).toBeUndefined();
     expect(await routeItems(tenant)).toEqual(expectedRoutes([first]));
   });
@@ -213,7 +233,14 @@ describe('DynamoDbWebhookStore', () => {
       expiresAt: created + 1,
     });
     const later = { ...webhook(tenant), createdAt: new Date((created + 10) * 1000).toISOString() };
-    const record = { tenant, key: 'k', requestHash: 'b', webhookId: later.id, createdAt: later.createdAt, expiresAt: created + 100 };
+    const record = {
+      tenant,
+      key: 'k',
+      requestHash: 'b',
+      webhookId: later.id,
+      createdAt: later.createdAt,
+      expiresAt: created + 100,
+    };
     await store.create(later, record);
     expect(await store.getIdempotencyRecord(tenant, 'k')).toEqual(record);
   });

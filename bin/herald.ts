@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { settingsFromContext } from '../lib/config';
+import { HeraldStack } from '../lib/herald-stack';
+
+const app = new App();
+
+// Environment-agnostic on purpose: the account and region come from the deploying credentials.
+new HeraldStack(app, 'Herald', {
+  description: 'Herald: outbound webhooks',
+  settings: settingsFromContext(app.node),
+});
+
+// cdk-nag 3 is a policy-validation plugin: an unacknowledged error fails the synth.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,137 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/** The repository root: entries, the lockfile and tsconfig are resolved from here. */
+const projectRoot = path.resolve(__dirname, '..', '..');
+
+/** How much of the table a function may touch; the grant follows from it. */
+export type TableAccess =
+  /** Every item operation (the API). */
+  | 'readWrite'
+  /** `GetItem` only (the authorizer: one key lookup by hash). */
+  | 'getItem';
+
+export interface HeraldFunctionProps {
+  /** The handler module, relative to the repository root, e.g. `functions/handlers/api.ts`. It exports `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** CloudWatch Logs retention of the function's log group. */
+  readonly logRetention: RetentionDays;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `NODE_OPTIONS`). @default - none */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every Herald Lambda function: Node.js 24 on arm64, bundled locally by esbuild (minified, with
+ * source maps), X-Ray tracing, its own log group with a retention, and its own role holding only
+ * what the `bind*` helpers grant (no AWS managed policy).
+ */
+export class HeraldFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // An explicit role instead of the default one, which carries the AWS managed
+    // AWSLambdaBasicExecutionRole (logs on every log group in the account).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Herald ${id} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(projectRoot, props.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'herald',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need the mappings, not the sources: keeps the bundle small.
+        sourcesContent: false,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        // Bundle everything, the AWS SDK included: the deployed code then runs the SDK versions
+        // from package-lock.json that the tests ran against, not whichever v3 release the
+        // runtime ships that month, and esbuild keeps only the clients we import. The cost is a
+        // few hundred KB of minified code per function.
+        externalModules: [],
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions. test/infra checks that these are the only actions on "*".',
+    });
+  }
+
+  /** Adds an environment variable to the function. */
+  addEnvironment(name: string, value: string): this {
+    this.function.addEnvironment(name, value);
+    return this;
+  }
+
+  /** Gives the function the table: `TABLE_NAME` and the grant for `access`, together. */
+  bindTable(table: ITable, access: TableAccess): this {
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'readWrite') {
+      table.grantReadWriteData(this.function);
+      const reason =
+        "Reading and writing a table encrypted with a customer-managed key needs the key's data-key " +
+        'actions; the statement is limited to that one key ARN.';
+      Validations.of(this.role).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
+        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+      );
+    } else {
+      // `grant` with explicit actions adds no KMS permission, and reading a CMK-encrypted table
+      // needs kms:Decrypt.
+      table.grant(this.function, 'dynamodb:GetItem');
+      table.encryptionKey?.grantDecrypt(this.function);
+    }
+    return this;
+  }
+
+  /** Gives the function read access to a secret, its ARN in the variable `variable`. */
+  bindSecret(variable: string, secret: ISecret): this {
+    this.function.addEnvironment(variable, secret.secretArn);
+    secret.grantRead(this.function);
+    return this;
+  }
+}

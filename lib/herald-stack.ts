@@ -1,0 +1,35 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { HeraldSettings } from './config';
+import { HeraldApi } from './constructs/api';
+import { HeraldEventBus } from './constructs/event-bus';
+import { Storage } from './constructs/storage';
+
+export interface HeraldStackProps extends StackProps {
+  /** The deployment's settings, usually `settingsFromContext(app.node)`. */
+  readonly settings: HeraldSettings;
+}
+
+/** Herald: composition of its constructs and the outputs scripts and tests read. */
+export class HeraldStack extends Stack {
+  constructor(scope: Construct, id: string, props: HeraldStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    const storage = new Storage(this, 'Storage');
+    const events = new HeraldEventBus(this, 'Events', { busName: settings.busName });
+    const api = new HeraldApi(this, 'Api', {
+      settings,
+      table: storage.table,
+      encryptionKey: storage.key,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
+    new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
+    new CfnOutput(this, 'TableName', {
+      value: storage.table.tableName,
+      description: 'Herald table (npm run keys -- --stack <name> reads it)',
+    });
+  }
+}
