@@ -91,7 +91,16 @@ function close(server: Server): Promise<void> {
   });
 }
 
+let startedInThisProcess = false;
+
+/**
+ * Starts local mode. Once per process: the handlers read their configuration at import, as a
+ * Lambda does at cold start.
+ */
 export async function startLocalHerald(options: LocalHeraldOptions): Promise<LocalHerald> {
+  if (startedInThisProcess)
+    throw new LocalModeError('Local mode runs once per process; start another process.');
+  startedInThisProcess = true;
   const started = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = options.log ?? (() => undefined);

@@ -1,12 +1,22 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { tableSchema } from '../functions/shared/table-schema';
+
+/** DynamoDB Local makes tables active at once; poll briefly rather than with the SDK waiter's 20 s steps. */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Table ${tableName} did not become active`);
+}
 
 /** Creates what the stack would: the table and the delivery queues. Safe to run on every start. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -25,7 +35,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         ],
       }),
     );
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+    await waitUntilActive(client, tableName);
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

@@ -78,7 +78,18 @@ function classifyV6(ip: string): string | undefined {
     g.slice(0, 5).every((x) => x === 0) && (g5 === 0xffff || g5 === 0)
       ? `${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`
       : undefined;
-  if (v4Embedded) return classifyV4(v4Embedded) ?? 'IPv4-compatible';
+  // Herald connects over IPv4 for those, so even a public one is refused in this form.
+  if (v4Embedded) return classifyV4(v4Embedded) ?? 'IPv4-mapped';
+  // SIIT (::ffff:0:a.b.c.d) also embeds IPv4 in the last two groups.
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g5 === 0) {
+    return classifyV4(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`) ?? 'IPv4-translated';
+  }
+  // 6to4 (2002:a.b.c.d::/48) embeds IPv4 in groups 1 and 2.
+  if (g0 === 0x2002) {
+    const [, g1 = 0, g2 = 0] = g;
+    const embedded = classifyV4(`${g1 >> 8}.${g1 & 255}.${g2 >> 8}.${g2 & 255}`);
+    if (embedded) return `6to4 ${embedded}`;
+  }
   // NAT64 (64:ff9b::/96) also embeds IPv4.
   if (g0 === 0x64 && g[1] === 0xff9b) return classifyV4(`${g6 >> 8}.${g6 & 255}.${g7 >> 8}.${g7 & 255}`);
   if ((g0 & 0xfe00) === 0xfc00) return 'unique-local';
@@ -144,7 +155,8 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): UrlProblem | 
   const literal = literalAddress(host);
   if (literal) {
     const reason = classifyBlockedAddress(literal);
-    if (reason) return { code: 'forbidden_target', detail: `must not point at a ${reason} address` };
+    if (reason)
+      return { code: 'forbidden_target', detail: `must not point at a forbidden address (${reason})` };
   } else if (localNames.test(host) || !host.includes('.')) {
     return { code: 'forbidden_target', detail: 'must name a public host' };
   }

@@ -36,6 +36,10 @@ describe('classifyBlockedAddress', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['::ffff:a9fe:a9fe', 'link-local or cloud metadata'],
     ['64:ff9b::10.0.0.1', 'private'],
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['2002:7f00:1::', '6to4 loopback'],
+    ['2002:a9fe:a9fe::1', '6to4 link-local or cloud metadata'],
   ])('blocks %s as %s', (ip, reason) => {
     expect(classifyBlockedAddress(ip)).toBe(reason);
   });
@@ -53,6 +57,7 @@ describe('classifyBlockedAddress', () => {
     '192.169.0.0',
     '223.255.255.255',
     '2606:4700::1111',
+    '2002:808:808::1',
     '2a00:1450:4001:80b::200e',
   ])('allows the public address %s', (ip) => {
     expect(classifyBlockedAddress(ip)).toBeUndefined();

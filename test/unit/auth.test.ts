@@ -21,7 +21,14 @@ const issuedAt = 1_754_632_592; // 2025-08-08T05:56:32Z
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function claims(overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims {
-  return { sub: 'key_01k1x', tenant: 'acme', iat: issuedAt, exp: issuedAt + 900, iss: 'herald', ...overrides };
+  return {
+    sub: 'key_01k1x',
+    tenant: 'acme',
+    iat: issuedAt,
+    exp: issuedAt + 900,
+    iss: 'herald',
+    ...overrides,
+  };
 }
 
 describe('access tokens', () => {
@@ -93,7 +100,12 @@ describe('API keys', () => {
     expect(key).toMatch(/^hrld_[0-9a-hjkmnp-tv-z]{26}_[A-Za-z0-9_-]{43}$/);
     expect(record.keyId).toMatch(/^key_[0-9a-hjkmnp-tv-z]{26}$/);
     expect(key.startsWith(`hrld_${record.keyId.slice(4)}_`)).toBe(true);
-    expect(record).toMatchObject({ tenant: 'acme', createdAt: now.toISOString(), revokedAt: null, label: 'ci' });
+    expect(record).toMatchObject({
+      tenant: 'acme',
+      createdAt: now.toISOString(),
+      revokedAt: null,
+      label: 'ci',
+    });
   });
 
   it('stores only the hash of the key', () => {
@@ -209,7 +221,10 @@ describe('authentication use cases', () => {
 
   describe('authenticate', () => {
     it('maps a valid API key to its tenant and key id', async () => {
-      await expect(authenticate(deps, `Bearer ${acmeKey}`)).resolves.toEqual({ tenant: 'acme', keyId: acmeKeyId });
+      await expect(authenticate(deps, `Bearer ${acmeKey}`)).resolves.toEqual({
+        tenant: 'acme',
+        keyId: acmeKeyId,
+      });
     });
 
     it('refuses a revoked key', async () => {

@@ -256,7 +256,7 @@ describe('validateNewWebhook', () => {
       ).toBe(value);
     });
 
-    it.each(['Credo AI', 'Credo/AI', '.v1', '-v1', 'väl', 'v1\n', '${x}'])(
+    it.each(['Credo AI', 'Credo/AI', '.v1', '-v1', 'väl', 'v1\n', 'a{b}'])(
       'refuses the bad characters in %j',
       (value) => {
         expectProblem(refusal({ ...minimal, [field]: value }), 'invalid_value', pointer(field));
