@@ -63,9 +63,14 @@ async function openStore(flags: Record<string, string>): Promise<DynamoDbApiKeyS
   }
   const statePath = resolve(process.env.HERALD_DATA_DIR ?? '.herald', 'local.json');
   if (!existsSync(statePath)) {
-    throw new UsageError('Local mode is not running (no .herald/local.json): run `npm start`, or pass --stack or --table.');
+    throw new UsageError(
+      'Local mode is not running (no .herald/local.json): run `npm start`, or pass --stack or --table.',
+    );
   }
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as { dynamoDbEndpoint: string; tableName: string };
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as {
+    dynamoDbEndpoint: string;
+    tableName: string;
+  };
   const client = new DynamoDBClient({ ...localAwsConfig, endpoint: state.dynamoDbEndpoint, maxAttempts: 1 });
   return new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(client), state.tableName);
 }
@@ -93,7 +98,8 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
       const keyId = positional[1];
       if (!keyId) throw new UsageError('Give the key id to revoke (see `list`).');
       const store = await openStore(flags);
-      if (!(await store.revoke(tenant, keyId, new Date()))) throw new UsageError(`Tenant ${tenant} has no key ${keyId}.`);
+      if (!(await store.revoke(tenant, keyId, new Date())))
+        throw new UsageError(`Tenant ${tenant} has no key ${keyId}.`);
       out(`Revoked key ${keyId} of tenant ${tenant}.`);
       return;
     }
@@ -103,7 +109,9 @@ export async function runKeys(argv: string[], out: (line: string) => void = cons
       const records = await store.list(tenant);
       if (records.length === 0) out(`Tenant ${tenant} has no keys.`);
       for (const r of records) {
-        out(`${r.keyId}  created ${r.createdAt}  ${r.revokedAt ? `revoked ${r.revokedAt}` : 'active'}${r.label ? `  ${r.label}` : ''}`);
+        out(
+          `${r.keyId}  created ${r.createdAt}  ${r.revokedAt ? `revoked ${r.revokedAt}` : 'active'}${r.label ? `  ${r.label}` : ''}`,
+        );
       }
       return;
     }
