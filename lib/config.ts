@@ -24,6 +24,16 @@ export interface HeraldSettings {
   readonly throttleBurstLimit: number;
   /** CloudWatch Logs retention for the functions and API access logs, in days. @default 30 */
   readonly logRetentionDays: number;
+  /** How long the bus archive keeps platform events for replay, in days (0 keeps them forever). @default 30 */
+  readonly archiveRetentionDays: number;
+  /** How long delivery attempts are kept in the delivery log, in days. @default 30 */
+  readonly attemptRetentionDays: number;
+  /** Also send `svix-id`, `svix-timestamp` and `svix-signature` (for receivers written for Svix). @default true */
+  readonly sendSvixHeaders: boolean;
+  /** Retry delays after a failed attempt, e.g. `5s,5m,30m,2h,5h,10h,10h`; empty for the default (about a day). @default '' */
+  readonly retrySchedule: string;
+  /** Time allowed for one delivery attempt, in milliseconds. @default 15000 */
+  readonly deliveryTimeoutMs: number;
 }
 
 export const defaultSettings: HeraldSettings = {
@@ -36,6 +46,11 @@ export const defaultSettings: HeraldSettings = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: 30,
+  archiveRetentionDays: 30,
+  attemptRetentionDays: 30,
+  sendSvixHeaders: true,
+  retrySchedule: '',
+  deliveryTimeoutMs: 15_000,
 };
 
 /** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
@@ -90,6 +105,13 @@ const settingsSchema = z
       (d) => (logRetentionValues as readonly number[]).includes(d),
       `must be one of ${logRetentionValues.join(', ')}`,
     ),
+    archiveRetentionDays: integer(0, 3650),
+    attemptRetentionDays: integer(1, 365),
+    sendSvixHeaders: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()),
+    retrySchedule: z
+      .string()
+      .regex(/^(\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*)?$/, 'comma-separated durations like 5s,5m,2h'),
+    deliveryTimeoutMs: integer(100, 60_000),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { HeraldSettings } from './config';
 import { HeraldApi } from './constructs/api';
 import { HeraldEventBus } from './constructs/event-bus';
+import { EventPipeline } from './constructs/event-pipeline';
 import { Storage } from './constructs/storage';
 
 export interface HeraldStackProps extends StackProps {
@@ -24,9 +25,19 @@ export class HeraldStack extends Stack {
       encryptionKey: storage.key,
     });
 
+    const pipeline = new EventPipeline(this, 'Pipeline', { settings, bus: events.bus, table: storage.table });
+
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: pipeline.deadLetterQueue.queueUrl,
+      description: 'Deliveries that ran out of attempts',
+    });
+    new CfnOutput(this, 'RejectedEventsQueueUrl', {
+      value: pipeline.rejectedEvents.queueUrl,
+      description: 'Platform events the router refused (schema), for an operator',
+    });
     new CfnOutput(this, 'TableName', {
       value: storage.table.tableName,
       description: 'Herald table (npm run keys -- --stack <name> reads it)',

@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
-import { createApiGatewayServer } from './api-gateway';
+import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
   type Emulator,
@@ -20,6 +20,8 @@ import {
 } from './emulators';
 import { createEventsServer, type PlatformEvent } from './events-endpoint';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources';
+import { createRuleTarget } from './rule-target';
+import { startSqsPoller } from './sqs-poller';
 
 /**
  * Local mode: the whole of Herald on one machine. The same handlers run behind a stand-in for
@@ -48,6 +50,10 @@ export interface LocalHeraldOptions {
   /** Names the queues `{prefix}-deliveries` and `{prefix}-deliveries-dlq`. */
   queuePrefix?: string;
   logLevel?: string;
+  /** Retry delays, e.g. `1s,2s,4s`; absent for the default of about a day. */
+  retrySchedule?: string;
+  /** Per-attempt delivery timeout. @default 15000 */
+  deliveryTimeoutMs?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
 }
@@ -107,8 +113,10 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
   const dataDir = resolve(options.dataDir ?? '.herald');
   const emulators: Emulator[] = [];
   const servers: Server[] = [];
+  const stoppers: Array<() => Promise<void>> = [];
   const stop = async () => {
     await Promise.all(servers.map(close));
+    for (const s of stoppers.reverse()) await s();
     await Promise.all(emulators.map((e) => e.stop()));
   };
   try {
@@ -161,6 +169,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       HERALD_TOKEN_SIGNING_KEY: signingKey,
       POWERTOOLS_SERVICE_NAME: 'herald',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      HERALD_RETRY_SCHEDULE: options.retrySchedule ?? '',
+      DELIVERY_TIMEOUT_MS: String(options.deliveryTimeoutMs ?? 15_000),
       ...(options.allowedEnvironments ? { HERALD_ALLOWED_ENVIRONMENTS: options.allowedEnvironments } : {}),
       ...(options.defaultTypePrefix !== undefined
         ? { HERALD_DEFAULT_TYPE_PREFIX: options.defaultTypePrefix }
@@ -174,7 +184,13 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       useQueueUrlAsEndpoint: false,
     });
     await ensureTable(dynamoClient, tableName);
-    const queues = await ensureQueues(sqsClient, options.queuePrefix ?? 'herald');
+    const queuePrefix = options.queuePrefix ?? 'herald';
+    const queues = await ensureQueues(sqsClient, queuePrefix);
+    Object.assign(process.env, {
+      DELIVERY_QUEUE_URL: queues.deliveries,
+      DEAD_LETTER_QUEUE_URL: queues.deadLetters,
+      REJECTED_EVENTS_QUEUE_URL: queues.rejectedEvents,
+    });
 
     const keys = new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
     let demoApiKey = options.apiKey;
@@ -188,10 +204,36 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       demoApiKey = made.key;
     }
 
-    const [{ handler: api }, { handler: authorizer }] = await Promise.all([
-      import('../functions/handlers/api'),
-      import('../functions/handlers/authorizer'),
-    ]);
+    const [{ handler: api }, { handler: authorizer }, { handler: router }, { handler: delivery }] =
+      await Promise.all([
+        import('../functions/handlers/api'),
+        import('../functions/handlers/authorizer'),
+        import('../functions/handlers/router'),
+        import('../functions/handlers/delivery'),
+      ]);
+    const ruleTarget = createRuleTarget({
+      invoke: (event) => router(event, lambdaContext('herald-router')),
+      onDeadLetter: async (event, error) => {
+        await sqsClient.send(
+          new SendMessageCommand({
+            QueueUrl: queues.routerDeadLetters,
+            MessageBody: JSON.stringify(event),
+            MessageAttributes: { error: { DataType: 'String', StringValue: String(error).slice(0, 256) } },
+          }),
+        );
+      },
+      log,
+    });
+    stoppers.push(() => ruleTarget.drain());
+    const poller = startSqsPoller({
+      client: sqsClient,
+      queueUrl: queues.deliveries,
+      queueArn: `arn:aws:sqs:${localAwsConfig.region}:000000000000:${queuePrefix}-deliveries`,
+      handler: delivery,
+      functionName: 'herald-delivery',
+      log,
+    });
+    stoppers.push(() => poller.stop());
     const apiServer = createApiGatewayServer({
       api,
       authorizer,
@@ -208,6 +250,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       onMatched: (event) => {
         log(`event ${event.id} ${event['detail-type']} matched the rule`);
         options.onEvent?.(event, true);
+        ruleTarget.dispatch(event);
       },
       onUnmatched: (event) => {
         log(`event ${event.id} ${event['detail-type']} from ${event.source} matched no rule`);

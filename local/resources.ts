@@ -50,6 +50,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
 export interface QueueUrls {
   deliveries: string;
   deadLetters: string;
+  /** Events the router refused (schema), kept for an operator. */
+  rejectedEvents: string;
+  /** Events the router could not take after the rule's retries. */
+  routerDeadLetters: string;
 }
 
 /** The delivery queue and its dead-letter queue, with the redrive between them. */
@@ -72,5 +76,12 @@ export async function ensureQueues(
       },
     }),
   );
-  return { deliveries: main.QueueUrl as string, deadLetters };
+  const rejected = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-rejected-events` }));
+  const routerDlq = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-router-dlq` }));
+  return {
+    deliveries: main.QueueUrl as string,
+    deadLetters,
+    rejectedEvents: rejected.QueueUrl as string,
+    routerDeadLetters: routerDlq.QueueUrl as string,
+  };
 }

@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from './api-key';
+import type { DeliveryMessage } from './delivery';
 import type { Webhook, WebhookStatus } from './webhook';
 
 /** Ports: the small interfaces the use cases need from the outside world. */
@@ -58,6 +59,85 @@ export interface ApiKeyStore {
 /** Gives the access-token signing key (cached by the adapter). */
 export interface SigningKeyProvider {
   get(): Promise<string>;
+}
+
+/** The queue of deliveries between the router and the delivery function. */
+export interface DeliveryQueue {
+  /** Enqueues every message or throws: a partial success must not look like a success. */
+  enqueue(messages: DeliveryMessage[]): Promise<void>;
+}
+
+/** An event Herald refused, kept for an operator to inspect and replay. */
+export interface RejectedEvent {
+  reason: string;
+  problems: string[];
+  event: unknown;
+  rejectedAt: string;
+}
+
+export interface RejectedEventSink {
+  keep(rejected: RejectedEvent): Promise<void>;
+}
+
+/** What an HTTP attempt came to: an answer, or no answer and why. */
+export type SendResult =
+  | {
+      outcome: 'response';
+      status: number;
+      headers: Record<string, string>;
+      bodyExcerpt: string;
+      durationMs: number;
+    }
+  | {
+      outcome: 'error';
+      reason: 'timeout' | 'connection_refused' | 'dns' | 'forbidden_target' | 'tls' | 'network';
+      detail: string;
+      durationMs: number;
+    };
+
+/** Sends one signed POST; never throws for network trouble. */
+export interface WebhookSender {
+  send(request: { url: string; body: string; headers: Record<string, string> }): Promise<SendResult>;
+}
+
+export interface OAuthTokenConfig {
+  server: string;
+  payload: Record<string, unknown>;
+  payloadType: 'application/json' | 'application/x-www-form-urlencoded';
+  /** Changes whenever the webhook changes, so an edited webhook gets a new token. */
+  version: number | string;
+}
+
+/** OAuth access tokens for webhooks that use `o_auth`, cached per webhook. */
+export interface TokenProvider {
+  getToken(
+    webhookId: string,
+    config: OAuthTokenConfig,
+  ): Promise<{ ok: true; token: string } | { ok: false; reason: string }>;
+  invalidate(webhookId: string): void;
+}
+
+/** One attempt to deliver, as the delivery log keeps it. */
+export interface AttemptRecord {
+  tenant: string;
+  webhookId: string;
+  deliveryId: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  time: string;
+  outcome: 'succeeded' | 'failed' | 'dropped';
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  responseExcerpt: string | null;
+  /** What happens next: delivered, retried after some seconds, dead-lettered or dropped. */
+  next: 'none' | 'retry' | 'dead_letter';
+  retryInSeconds: number | null;
+}
+
+export interface AttemptLog {
+  record(attempt: AttemptRecord): Promise<void>;
 }
 
 export interface Clock {

@@ -69,3 +69,72 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
   };
 }
+
+const routerEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  DELIVERY_QUEUE_URL: z.string().url(),
+  REJECTED_EVENTS_QUEUE_URL: z.string().url(),
+});
+
+export interface RouterConfig {
+  tableName: string;
+  deliveryQueueUrl: string;
+  rejectedEventsQueueUrl: string;
+}
+
+/** Reads the router function's configuration; throws naming every bad variable. */
+export function readRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
+  const parsed = routerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return {
+    tableName: parsed.data.TABLE_NAME,
+    deliveryQueueUrl: parsed.data.DELIVERY_QUEUE_URL,
+    rejectedEventsQueueUrl: parsed.data.REJECTED_EVENTS_QUEUE_URL,
+  };
+}
+
+const deliveryEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  DELIVERY_QUEUE_URL: z.string().url(),
+  DEAD_LETTER_QUEUE_URL: z.string().url(),
+  HERALD_ALLOW_PRIVATE_TARGETS: booleanString.default('false'),
+  /** e.g. `1s,2s,4s`; empty for the default schedule of about a day. */
+  HERALD_RETRY_SCHEDULE: z.string().optional(),
+  HERALD_SVIX_HEADERS: booleanString.default('true'),
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+export interface DeliveryConfig {
+  tableName: string;
+  deliveryQueueUrl: string;
+  deadLetterQueueUrl: string;
+  allowPrivateTargets: boolean;
+  retrySchedule: string | undefined;
+  sendSvixHeaders: boolean;
+  timeoutMs: number;
+  attemptRetentionSeconds: number;
+}
+
+/** Reads the delivery function's configuration; throws naming every bad variable. */
+export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
+  const parsed = deliveryEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
+    deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    retrySchedule: e.HERALD_RETRY_SCHEDULE || undefined,
+    sendSvixHeaders: e.HERALD_SVIX_HEADERS,
+    timeoutMs: e.DELIVERY_TIMEOUT_MS,
+    attemptRetentionSeconds: e.ATTEMPT_RETENTION_DAYS * 86_400,
+  };
+}

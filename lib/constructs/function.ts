@@ -16,7 +16,9 @@ export type TableAccess =
   /** Every item operation (the API). */
   | 'readWrite'
   /** `GetItem` only (the authorizer: one key lookup by hash). */
-  | 'getItem';
+  | 'getItem'
+  /** Exactly these item actions, e.g. `['dynamodb:Query']` for the router. */
+  | { readonly actions: readonly string[] };
 
 export interface HeraldFunctionProps {
   /** The handler module, relative to the repository root, e.g. `functions/handlers/api.ts`. It exports `handler`. */
@@ -121,9 +123,12 @@ export class HeraldFunction extends Construct {
       );
     } else {
       // `grant` with explicit actions adds no KMS permission, and reading a CMK-encrypted table
-      // needs kms:Decrypt.
-      table.grant(this.function, 'dynamodb:GetItem');
-      table.encryptionKey?.grantDecrypt(this.function);
+      // needs kms:Decrypt (writing also needs data keys).
+      const actions = access === 'getItem' ? ['dynamodb:GetItem'] : [...access.actions];
+      table.grant(this.function, ...actions);
+      if (actions.some((a) => /Put|Update|Delete|Write/.test(a)))
+        table.encryptionKey?.grantEncryptDecrypt(this.function);
+      else table.encryptionKey?.grantDecrypt(this.function);
     }
     return this;
   }

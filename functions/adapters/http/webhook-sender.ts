@@ -1,0 +1,250 @@
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import { type Dispatcher, request } from 'undici';
+import { FORBIDDEN_TARGET_CODE } from './safe-dispatcher';
+
+/**
+ * The outbound HTTP sender: one POST, bounded in time and in how much of the answer it reads, no
+ * redirects followed, and every network-level problem returned as a value, never thrown. It logs
+ * nothing; the caller records the attempt.
+ */
+
+export type SendErrorReason =
+  | 'timeout'
+  | 'connection_refused'
+  | 'dns'
+  | 'forbidden_target'
+  | 'tls'
+  | 'network';
+
+export type SendResult =
+  | {
+      outcome: 'response';
+      status: number;
+      /** Lower-case names; repeated headers joined with `, `. */
+      headers: Record<string, string>;
+      /** The first `maxResponseBytes` of the body as UTF-8 text (less if the body was cut short). */
+      bodyExcerpt: string;
+      durationMs: number;
+    }
+  | {
+      outcome: 'error';
+      reason: SendErrorReason;
+      /** What went wrong, for the attempt log: never the URL. For `forbidden_target`, the kind of address (`loopback`). */
+      detail: string;
+      durationMs: number;
+    };
+
+export interface SendRequest {
+  url: string;
+  body: string;
+  /** Added to (and, by lower-cased name, overriding) `content-type: application/json` and `user-agent`. */
+  headers: Record<string, string>;
+}
+
+export type Send = (request: SendRequest) => Promise<SendResult>;
+
+export interface WebhookSender {
+  send: Send;
+}
+
+export interface WebhookSenderOptions {
+  /** The dispatcher to send through: the agent from `createSafeAgent`. */
+  readonly agent: Dispatcher;
+  /**
+   * The whole attempt, connect to last byte read.
+   * @default 15000
+   */
+  readonly totalTimeoutMs?: number;
+  /**
+   * How much of the response body is kept.
+   * @default 4096
+   */
+  readonly maxResponseBytes?: number;
+  /** @default 'Herald-Webhooks/1.0' */
+  readonly userAgent?: string;
+}
+
+/**
+ * After the excerpt, up to this much more is read so the socket can go back to the pool; a longer
+ * (or endless) body costs a new connection instead.
+ */
+const DRAIN_LIMIT_BYTES = 64 * 1024;
+const MAX_DETAIL_LENGTH = 300;
+
+/** Why the overall timer aborted the request, told apart from any other abort. */
+class SendTimeout extends Error {
+  constructor(timeoutMs: number) {
+    super(`no complete answer within ${timeoutMs} ms`);
+    this.name = 'SendTimeout';
+  }
+}
+
+/** Makes the sender: `send` POSTs a JSON body and resolves with a {@link SendResult}. */
+export function createWebhookSender(options: WebhookSenderOptions): WebhookSender {
+  const {
+    agent,
+    totalTimeoutMs = 15000,
+    maxResponseBytes = 4096,
+    userAgent = 'Herald-Webhooks/1.0',
+  } = options;
+
+  async function send({ url, body, headers }: SendRequest): Promise<SendResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    const controller = new AbortController();
+    // headersTimeout and bodyTimeout are idle timers: a body that drips one byte at a time never
+    // trips them, so one timer bounds the whole attempt, body included.
+    const timer = setTimeout(() => controller.abort(new SendTimeout(totalTimeoutMs)), totalTimeoutMs);
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        headers: requestHeaders(headers, userAgent),
+        dispatcher: agent,
+        signal: controller.signal,
+        headersTimeout: totalTimeoutMs,
+        bodyTimeout: totalTimeoutMs,
+        // No redirect interceptor on the agent: a 3xx is an answer like any other.
+      });
+      const bodyExcerpt = await readExcerpt(
+        response.body,
+        maxResponseBytes,
+        response.headers['content-length'],
+      );
+      return {
+        outcome: 'response',
+        status: response.statusCode,
+        headers: flattenHeaders(response.headers),
+        bodyExcerpt,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      return {
+        outcome: 'error',
+        ...classifySendError(error, controller.signal.aborted),
+        durationMs: elapsed(),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { send };
+}
+
+function requestHeaders(given: Record<string, string>, userAgent: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': userAgent };
+  for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+/**
+ * Reads the first `limit` bytes as text. The rest is read and dropped when it is short, so the
+ * connection stays reusable; otherwise leaving the loop destroys the body, and undici closes the
+ * socket rather than pool it half-read.
+ */
+async function readExcerpt(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  contentLength: string | string[] | undefined,
+): Promise<string> {
+  const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
+  const worthDraining = !(declared > limit + DRAIN_LIMIT_BYTES);
+  // StringDecoder holds back a multi-byte character cut by the limit instead of mangling it.
+  const decoder = new StringDecoder('utf8');
+  let excerpt = '';
+  let kept = 0;
+  let seen = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (kept < limit) {
+        const part = chunk.subarray(0, limit - kept);
+        excerpt += decoder.write(part);
+        kept += part.length;
+      }
+      seen += chunk.length;
+      if (kept >= limit && (!worthDraining || seen > limit + DRAIN_LIMIT_BYTES)) break;
+    }
+  } catch {
+    // The status has arrived: a body cut short by the timeout or a reset still leaves a response,
+    // with the excerpt read so far.
+  }
+  return excerpt;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+interface ErrorFacts {
+  code?: string;
+  name?: string;
+  message?: string;
+  reason?: string;
+}
+
+/** The error and its causes (undici and Node wrap: `cause`, and `errors` of an AggregateError). */
+function errorChain(error: unknown): ErrorFacts[] {
+  const chain: ErrorFacts[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && chain.length < 8) {
+    const next = queue.shift();
+    if (typeof next !== 'object' || next === null) continue;
+    const record = next as Record<string, unknown>;
+    chain.push({
+      code: typeof record.code === 'string' ? record.code : undefined,
+      name: typeof record.name === 'string' ? record.name : undefined,
+      message: typeof record.message === 'string' ? record.message : undefined,
+      reason: typeof record.reason === 'string' ? record.reason : undefined,
+    });
+    if (record.cause !== undefined) queue.push(record.cause);
+    if (Array.isArray(record.errors)) queue.push(...record.errors);
+  }
+  return chain;
+}
+
+const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA']);
+const timeoutCodes = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const tlsCode = /^(ERR_TLS_|ERR_SSL_|EPROTO$)|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH/;
+
+function describe(facts: ErrorFacts): string {
+  const text = [facts.code, facts.message].filter(Boolean).join(': ') || facts.name || 'unknown error';
+  return text.length > MAX_DETAIL_LENGTH ? `${text.slice(0, MAX_DETAIL_LENGTH)}…` : text;
+}
+
+/**
+ * Maps what `request` threw to a reason. `timedOut` is whether the overall timer fired, which
+ * wins: whatever undici reports after an abort is a consequence of it.
+ */
+export function classifySendError(
+  error: unknown,
+  timedOut: boolean,
+): { reason: SendErrorReason; detail: string } {
+  const chain = errorChain(error);
+  const top = chain[0] ?? {};
+  if (timedOut) return { reason: 'timeout', detail: describe(top) };
+  const find = (test: (facts: ErrorFacts) => boolean) => chain.find(test);
+  const forbidden = find((f) => f.code === FORBIDDEN_TARGET_CODE);
+  if (forbidden) return { reason: 'forbidden_target', detail: forbidden.reason ?? 'forbidden address' };
+  const timeout = find(
+    (f) => (f.code !== undefined && timeoutCodes.has(f.code)) || f.name === 'TimeoutError',
+  );
+  if (timeout) return { reason: 'timeout', detail: describe(timeout) };
+  const refused = find((f) => f.code === 'ECONNREFUSED');
+  if (refused) return { reason: 'connection_refused', detail: describe(refused) };
+  const dns = find((f) => f.code !== undefined && dnsCodes.has(f.code));
+  if (dns) return { reason: 'dns', detail: describe(dns) };
+  const tls = find((f) => f.code !== undefined && tlsCode.test(f.code));
+  if (tls) return { reason: 'tls', detail: describe(tls) };
+  return { reason: 'network', detail: describe(top) };
+}

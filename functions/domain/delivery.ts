@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * A delivery: one event for one webhook, the unit the router puts on the queue and the delivery
+ * function sends. It carries the event itself, so sending needs no read of the event.
+ */
+export const deliveryMessageSchema = z.object({
+  /** Derived from (event id, webhook id): the receiver's `webhook-id`, stable across retries. */
+  deliveryId: z.string().min(1),
+  eventId: z.string().min(1),
+  eventType: z.string().min(1),
+  tenant: z.string().min(1),
+  environment: z.string().nullable(),
+  webhookId: z.string().min(1),
+  /** When the platform says the event happened (RFC 3339). */
+  time: z.string().min(1),
+  source: z.string().min(1),
+  data: z.record(z.unknown()),
+});
+
+export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

@@ -1,0 +1,127 @@
+import { type ZodError, type ZodIssue, type ZodTypeAny, z } from 'zod';
+import { eventCatalog } from './event-catalog';
+
+/**
+ * One zod schema per catalog event type for the `data` the platform publishes, written from the
+ * seeds' examples. Each schema requires the fields the seed shows and checks their types, but lets
+ * extra fields through: the platform already sends more than the guide documents (`eventType`, a
+ * fuller `user` with `job: null`), and refusing them would drop real events. The schemas only
+ * check; callers deliver the platform's `data` as it came, so keys keep the platform's order.
+ */
+
+/** Platform ids (use cases, reviews, users) are opaque strings; an empty one is always a bug. */
+const platformId = z.string().min(1);
+
+/** Any JSON value: what a custom field may hold (text, number, date string, list, nothing...). */
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(jsonValue)]),
+);
+
+/**
+ * The acting user. Every known field is optional because the examples differ (the custom field
+ * example has no `userId`), and nullable because the wire carries `job: null`.
+ */
+const actingUser = z
+  .object({
+    email: z.string().nullable(),
+    role: z.string().nullable(),
+    job: z.string().nullable(),
+    userId: z.string().nullable(),
+    nickname: z.string().nullable(),
+    familyName: z.string().nullable(),
+    givenName: z.string().nullable(),
+  })
+  .partial()
+  .passthrough();
+
+const taggedUser = z.object({ user: z.string(), user_id: platformId }).passthrough();
+
+/** The ten `use_case_<field>_updated` types have no seed example: only the use case is certain. */
+const metadataUpdated = z.object({ useCaseId: platformId }).passthrough();
+
+const customFieldUpdated = z
+  .object({
+    customFieldId: platformId,
+    customFieldName: z.string(),
+    customFieldType: z.string(),
+    useCaseId: platformId,
+    user: actingUser,
+    // The value's type follows the custom field, not the event (the seed sends a date as text for
+    // a field typed "number"), and a removed field has none: any JSON value is accepted.
+    value: jsonValue,
+  })
+  .passthrough();
+
+const reviewComment = z
+  .object({
+    comment: z.string(),
+    reviewId: platformId,
+    taggedUsers: z.array(taggedUser),
+    useCaseId: platformId,
+  })
+  .passthrough();
+
+const reviewStatusUpdated = z
+  .object({
+    reviewId: platformId,
+    status: z.string(),
+    useCaseId: platformId,
+    user: actingUser,
+  })
+  .passthrough();
+
+const reviewTaskDeleted = z
+  .object({
+    assignedUserId: platformId,
+    assignerId: platformId,
+    reviewId: platformId,
+    useCaseId: platformId,
+    user: actingUser,
+  })
+  .passthrough();
+
+const reviewTaskStatusUpdated = reviewTaskDeleted.extend({ status: z.string(), subStatus: z.string() });
+
+const byEventType = new Map<string, ZodTypeAny>([
+  ...eventCatalog
+    .filter((definition) => definition.group === 'use_case_metadata')
+    .map((definition): [string, ZodTypeAny] => [definition.name, metadataUpdated]),
+  ['use_case_custom_field_updated', customFieldUpdated],
+  ['use_case_review_comment', reviewComment],
+  ['use_case_review_status_updated', reviewStatusUpdated],
+  ['use_case_review_task_status_updated', reviewTaskStatusUpdated],
+  ['use_case_review_task_deleted', reviewTaskDeleted],
+]);
+
+/** The schema of an event type's `data`, or undefined when the type is not in the catalog. */
+export function dataSchemaFor(eventType: string): ZodTypeAny | undefined {
+  return byEventType.get(eventType);
+}
+
+/**
+ * One readable line per zod issue, naming the field by its path under `base`
+ * (`data.taggedUsers[0].user_id must be a string, not a number`), so an operator looking at a
+ * refused event sees what to fix without the schema at hand.
+ */
+export function describeIssues(error: ZodError, base: string): string[] {
+  return error.issues.map((issue) => describeIssue(issue, base));
+}
+
+function describeIssue(issue: ZodIssue, base: string): string {
+  const field = issue.path.reduce<string>(
+    (path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key),
+    base,
+  );
+  if (issue.code === 'invalid_type') {
+    return issue.received === 'undefined'
+      ? `${field} is required`
+      : `${field} must be ${article(issue.expected)}, not ${article(issue.received)}`;
+  }
+  if (issue.code === 'invalid_union') return `${field} must be a JSON value`;
+  return `${field}: ${issue.message}`;
+}
+
+function article(type: string): string {
+  if (type === 'null' || type === 'undefined') return type;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,117 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { platformEventPattern } from '../../functions/domain/event-pattern';
+import { defaultRetrySchedule, parseRetrySchedule } from '../../functions/domain/retry';
+import type { HeraldSettings } from '../config';
+import { HeraldFunction } from './function';
+
+export interface EventPipelineProps {
+  readonly settings: HeraldSettings;
+  readonly bus: IEventBus;
+  readonly table: ITable;
+}
+
+/**
+ * Events to deliveries: the bus rule (the same pattern local mode applies) and its archive, the
+ * router, the delivery queue with its dead-letter queue, and the delivery function fed by it.
+ */
+export class EventPipeline extends Construct {
+  readonly deliveryQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly rejectedEvents: Queue;
+  readonly routerDeadLetters: Queue;
+  readonly router: HeraldFunction;
+  readonly delivery: HeraldFunction;
+
+  constructor(scope: Construct, id: string, props: EventPipelineProps) {
+    super(scope, id);
+    const { settings } = props;
+    const logRetention = settings.logRetentionDays as RetentionDays;
+    const schedule = settings.retrySchedule
+      ? parseRetrySchedule(settings.retrySchedule)
+      : defaultRetrySchedule;
+    const queueDefaults = {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    };
+
+    this.deadLetterQueue = new Queue(this, 'DeliveryDeadLetters', queueDefaults);
+    const deliveryTimeout = Duration.seconds(Math.ceil((settings.deliveryTimeoutMs * 2) / 1000) + 15);
+    this.deliveryQueue = new Queue(this, 'Deliveries', {
+      ...queueDefaults,
+      // Lambda needs at least the function timeout; a crashed batch comes back after this.
+      visibilityTimeout: Duration.seconds(deliveryTimeout.toSeconds() * 6),
+      // The function dead-letters exhausted deliveries itself; this is the safety net.
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: schedule.length + 4 },
+    });
+    this.rejectedEvents = new Queue(this, 'RejectedEvents', queueDefaults);
+    this.routerDeadLetters = new Queue(this, 'RouterDeadLetters', queueDefaults);
+    for (const holding of [this.rejectedEvents, this.routerDeadLetters]) {
+      Validations.of(holding).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'A holding queue for an operator to inspect (refused or unroutable events); nothing consumes it, so it needs no dead-letter queue of its own.',
+      });
+    }
+
+    this.router = new HeraldFunction(this, 'Router', {
+      entry: 'functions/handlers/router.ts',
+      description: 'Herald router: one platform event to one delivery per subscribed webhook',
+      logRetention,
+      timeout: Duration.seconds(60),
+      environment: {
+        DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
+        REJECTED_EVENTS_QUEUE_URL: this.rejectedEvents.queueUrl,
+      },
+    }).bindTable(props.table, { actions: ['dynamodb:Query'] });
+    this.deliveryQueue.grantSendMessages(this.router.function);
+    this.rejectedEvents.grantSendMessages(this.router.function);
+
+    new Rule(this, 'PlatformEvents', {
+      eventBus: props.bus,
+      description: 'Platform events of the catalog to the Herald router',
+      eventPattern: (({ source, 'detail-type': detailType }) => ({ source, detailType }))(
+        platformEventPattern(settings.eventSource),
+      ),
+      targets: [
+        new LambdaFunction(this.router.function, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.routerDeadLetters,
+        }),
+      ],
+    });
+    props.bus.archive('Archive', {
+      description: 'Platform events, for replay',
+      eventPattern: { source: [settings.eventSource] },
+      retention: settings.archiveRetentionDays > 0 ? Duration.days(settings.archiveRetentionDays) : undefined,
+    });
+
+    this.delivery = new HeraldFunction(this, 'Delivery', {
+      entry: 'functions/handlers/delivery.ts',
+      description: 'Herald delivery: sign, authenticate, send, retry and record',
+      logRetention,
+      timeout: deliveryTimeout,
+      environment: {
+        DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        HERALD_ALLOW_PRIVATE_TARGETS: 'false',
+        HERALD_RETRY_SCHEDULE: settings.retrySchedule,
+        HERALD_SVIX_HEADERS: String(settings.sendSvixHeaders),
+        DELIVERY_TIMEOUT_MS: String(settings.deliveryTimeoutMs),
+        ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
+      },
+    }).bindTable(props.table, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
+    this.deadLetterQueue.grantSendMessages(this.delivery.function);
+    this.delivery.function.addEventSource(
+      new SqsEventSource(this.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+  }
+}

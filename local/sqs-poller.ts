@@ -1,0 +1,108 @@
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './api-gateway';
+
+/**
+ * What Lambda's SQS event source mapping does, in one process: long-poll a queue, hand batches to
+ * the handler, delete what succeeded and leave the reported failures (whose visibility the
+ * handler may have changed) for SQS to deliver again or dead-letter.
+ */
+export interface SqsPollerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+  functionName: string;
+  log: (line: string) => void;
+  /** @default 10 */
+  batchSize?: number;
+  /** Batches handled at once. @default 2 */
+  concurrency?: number;
+}
+
+export interface SqsPoller {
+  stop(): Promise<void>;
+}
+
+function toRecord(message: Message, queueArn: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: 'us-east-1',
+  };
+}
+
+export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
+  let running = true;
+  const abort = new AbortController();
+
+  async function pollOnce(): Promise<void> {
+    const { Messages = [] } = await options.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: options.batchSize ?? 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
+      { abortSignal: abort.signal },
+    );
+    if (Messages.length === 0) return;
+    const records = Messages.map((m) => toRecord(m, options.queueArn));
+    let failed: Set<string>;
+    try {
+      const response = await options.handler({ Records: records }, lambdaContext(options.functionName));
+      failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch (error) {
+      // A failed invocation returns the whole batch to the queue.
+      options.log(`${options.functionName} failed on a batch of ${records.length}: ${String(error)}`);
+      return;
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    if (done.length > 0) {
+      await options.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+    }
+  }
+
+  async function loop(): Promise<void> {
+    while (running) {
+      try {
+        await pollOnce();
+      } catch (error) {
+        if (!running) return;
+        options.log(`polling ${options.queueUrl} failed: ${String(error)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  return {
+    async stop() {
+      running = false;
+      abort.abort();
+      await Promise.all(loops);
+    },
+  };
+}
