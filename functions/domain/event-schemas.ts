@@ -112,13 +112,19 @@ function describeIssue(issue: ZodIssue, base: string): string {
     (path, key) => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key),
     base,
   );
+  if (isMissing(issue)) return `${field} is required`;
   if (issue.code === 'invalid_type') {
-    return issue.received === 'undefined'
-      ? `${field} is required`
-      : `${field} must be ${article(issue.expected)}, not ${article(issue.received)}`;
+    return `${field} must be ${article(issue.expected)}, not ${article(issue.received)}`;
   }
+  // The only union is the JSON value of a custom field.
   if (issue.code === 'invalid_union') return `${field} must be a JSON value`;
   return `${field}: ${issue.message}`;
+}
+
+/** A missing field; a union reports one as every alternative's type error instead. */
+function isMissing(issue: ZodIssue): boolean {
+  if (issue.code === 'invalid_type') return issue.received === 'undefined';
+  return issue.code === 'invalid_union' && issue.unionErrors.every((e) => e.issues.every(isMissing));
 }
 
 function article(type: string): string {
