@@ -16,7 +16,7 @@ export interface SqsPollerOptions {
   client: SQSClient;
   queueUrl: string;
   queueArn: string;
-  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+  handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
   functionName: string;
   log: (line: string) => void;
   /** @default 10 */

@@ -56,7 +56,7 @@ export async function deliver(
     deps.attempts.record({ ...base, ...fields });
 
   const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
-  if (!webhook || webhook.status !== 'enabled') {
+  if (webhook?.status !== 'enabled') {
     const reason = webhook ? 'webhook is disabled' : 'webhook was deleted';
     await record({
       outcome: 'dropped',
