@@ -18,6 +18,16 @@ const listString = z
   )
   .pipe(z.array(z.string()).min(1));
 
+/** Parses the environment with a schema; the error names every bad variable. */
+function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
 const apiEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   HERALD_EVENT_SOURCE: z.string().min(1).default('CredoAI'),
@@ -43,12 +53,7 @@ export type ApiConfig = {
 
 /** Reads the API and authorizer functions' configuration; throws naming every bad variable. */
 export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = apiEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(apiEnvSchema, env);
   const tokenSigningKey = e.HERALD_TOKEN_SIGNING_KEY
     ? { key: e.HERALD_TOKEN_SIGNING_KEY }
     : e.TOKEN_SIGNING_SECRET_ARN
@@ -84,15 +89,11 @@ export interface RouterConfig {
 
 /** Reads the router function's configuration; throws naming every bad variable. */
 export function readRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterConfig {
-  const parsed = routerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
+  const e = parseEnv(routerEnvSchema, env);
   return {
-    tableName: parsed.data.TABLE_NAME,
-    deliveryQueueUrl: parsed.data.DELIVERY_QUEUE_URL,
-    rejectedEventsQueueUrl: parsed.data.REJECTED_EVENTS_QUEUE_URL,
+    tableName: e.TABLE_NAME,
+    deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
+    rejectedEventsQueueUrl: e.REJECTED_EVENTS_QUEUE_URL,
   };
 }
 
@@ -121,12 +122,7 @@ export interface DeliveryConfig {
 
 /** Reads the delivery function's configuration; throws naming every bad variable. */
 export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): DeliveryConfig {
-  const parsed = deliveryEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(deliveryEnvSchema, env);
   return {
     tableName: e.TABLE_NAME,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,

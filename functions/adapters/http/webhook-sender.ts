@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { type Dispatcher, request } from 'undici';
+import type { SendResult } from '../../domain/ports';
 import { FORBIDDEN_TARGET_CODE } from './safe-dispatcher';
 
 /**
@@ -9,31 +10,9 @@ import { FORBIDDEN_TARGET_CODE } from './safe-dispatcher';
  * nothing; the caller records the attempt.
  */
 
-export type SendErrorReason =
-  | 'timeout'
-  | 'connection_refused'
-  | 'dns'
-  | 'forbidden_target'
-  | 'tls'
-  | 'network';
-
-export type SendResult =
-  | {
-      outcome: 'response';
-      status: number;
-      /** Lower-case names; repeated headers joined with `, `. */
-      headers: Record<string, string>;
-      /** The first `maxResponseBytes` of the body as UTF-8 text (less if the body was cut short). */
-      bodyExcerpt: string;
-      durationMs: number;
-    }
-  | {
-      outcome: 'error';
-      reason: SendErrorReason;
-      /** What went wrong, for the attempt log: never the URL. For `forbidden_target`, the kind of address (`loopback`). */
-      detail: string;
-      durationMs: number;
-    };
+/** The result types are the domain's (ports.ts): the sender is an adapter of that port. */
+export type { SendResult };
+export type SendErrorReason = Extract<SendResult, { outcome: 'error' }>['reason'];
 
 export interface SendRequest {
   url: string;
