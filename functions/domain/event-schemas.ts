@@ -47,7 +47,7 @@ const customFieldUpdated = z
     useCaseId: platformId,
     user: actingUser,
     // The value's type follows the custom field, not the event (the seed sends a date as text for
-    // a field typed "number"), and a removed field has none: any JSON value is accepted.
+    // a field typed "number"), and a removed field has none, so every JSON value is accepted.
     value: jsonValue,
   })
   .passthrough();
