@@ -207,3 +207,41 @@ it('keeps an event that fails its schema aside instead of delivering it', async 
   expect(kept).toBeDefined();
   expect(received.filter((r) => r.path === '/invalid')).toHaveLength(0);
 }, 30_000);
+
+it('names the type with each prefix and suffix combination', async () => {
+  await createWebhook('/affix-none', { event_type_prefix: null, event_type_suffix: null });
+  await createWebhook('/affix-prefix', { event_type_prefix: 'Acme', event_type_suffix: null });
+  await createWebhook('/affix-suffix', { event_type_prefix: null, event_type_suffix: 'v2' });
+  await publish('use_case_review_status_updated', {
+    tenant: 'demo',
+    environment: 'production',
+    data: reviewData,
+  });
+  const typeAt = async (path: string) =>
+    (JSON.parse((await waitFor(() => received.find((r) => r.path === path))).body) as { type: string }).type;
+  expect(await typeAt('/affix-none')).toBe('use_case_review_status_updated');
+  expect(await typeAt('/affix-prefix')).toBe('Acme.use_case_review_status_updated');
+  expect(await typeAt('/affix-suffix')).toBe('use_case_review_status_updated.v2');
+});
+
+it('delivers only to webhooks of the event’s tenant, type and environment', async () => {
+  await createWebhook('/env-qa', { environment: 'qa' });
+  await createWebhook('/env-any', { environment: null });
+  await createWebhook('/other-type', { event_types: ['use_case_review_comment'] });
+  await publish('use_case_review_status_updated', {
+    tenant: 'demo',
+    environment: 'staging',
+    data: reviewData,
+  });
+  await publish('use_case_review_status_updated', {
+    tenant: 'someone-else',
+    environment: 'qa',
+    data: reviewData,
+  });
+  await waitFor(() => received.find((r) => r.path === '/env-any'));
+  // The staging event reached the environment-less webhook; give any stray delivery time to land.
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(received.filter((r) => r.path === '/env-any')).toHaveLength(1);
+  expect(received.filter((r) => r.path === '/env-qa')).toHaveLength(0);
+  expect(received.filter((r) => r.path === '/other-type')).toHaveLength(0);
+});
