@@ -14,7 +14,7 @@ import {
   StaleWebhook,
   type WebhookStore,
 } from '../../domain/ports';
-import type { Webhook, WebhookAttributes, WebhookStatus } from '../../domain/webhook';
+import type { Webhook, WebhookStatus } from '../../domain/webhook';
 
 /**
  * The webhook store on DynamoDB (layout in `functions/shared/table-schema.ts`). Every write is
@@ -38,20 +38,7 @@ export const keys = {
   idempotency: (tenant: string, key: string) => ({ pk: `TENANT#${tenant}`, sk: `IDEMPOTENCY#${key}` }),
 };
 
-interface WebhookItem {
-  pk: string;
-  sk: string;
-  kind: 'webhook';
-  id: string;
-  tenant: string;
-  attributes: WebhookAttributes;
-  status: WebhookStatus;
-  disabledReason: string | null;
-  signingSecret: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+type WebhookItem = Webhook & { pk: string; sk: string; kind: 'webhook' };
 
 function toItem(webhook: Webhook): WebhookItem {
   return { ...keys.webhook(webhook.tenant, webhook.id), kind: 'webhook', ...webhook };

@@ -139,43 +139,28 @@ export async function deliver(
     return { result: 'delivered', status: statusCode ?? 0 };
   }
   const reason = failure ?? (result ? describe(result) : 'not sent');
-  if (verdict === 'gone') {
-    await record({
+  const failed = (next: AttemptRecord['next'], retryInSeconds: number | null) =>
+    record({
       outcome: 'failed',
       statusCode,
       durationMs,
       error: reason,
       responseExcerpt,
-      next: 'dead_letter',
-      retryInSeconds: null,
+      next,
+      retryInSeconds,
     });
-    return { result: 'dead_letter', reason };
-  }
   const retryAfterSeconds =
     result?.outcome === 'response'
       ? parseRetryAfter(result.headers['retry-after'], deps.clock.now())
       : undefined;
-  const next = nextAttemptDelay({ attempt, schedule: deps.schedule, retryAfterSeconds, random: deps.random });
+  const next =
+    verdict === 'gone'
+      ? ({ retry: false } as const)
+      : nextAttemptDelay({ attempt, schedule: deps.schedule, retryAfterSeconds, random: deps.random });
   if (!next.retry) {
-    await record({
-      outcome: 'failed',
-      statusCode,
-      durationMs,
-      error: reason,
-      responseExcerpt,
-      next: 'dead_letter',
-      retryInSeconds: null,
-    });
+    await failed('dead_letter', null);
     return { result: 'dead_letter', reason };
   }
-  await record({
-    outcome: 'failed',
-    statusCode,
-    durationMs,
-    error: reason,
-    responseExcerpt,
-    next: 'retry',
-    retryInSeconds: next.delaySeconds,
-  });
+  await failed('retry', next.delaySeconds);
   return { result: 'retry', delaySeconds: next.delaySeconds, reason };
 }
