@@ -2,8 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { localAwsConfig } from '../../local/emulators';
 import { type LocalHerald, startLocalHerald } from '../../local/herald';
@@ -14,6 +16,7 @@ import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
  * handler → a receiver on loopback, in local mode with a short retry schedule.
  */
 interface Received {
+  at: number;
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
@@ -32,7 +35,12 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      received.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        at: Date.now(),
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(failing.get(path) ?? 200).end('ok');
     });
   });
@@ -147,7 +155,7 @@ it('gives a platform retry with the same detail.id the same webhook-id', async (
 
 it('retries a failing receiver on schedule, then dead-letters the delivery', async () => {
   failing.set('/down', 503);
-  await createWebhook('/down');
+  const { id } = await createWebhook('/down');
   await publish('use_case_review_status_updated', {
     tenant: 'demo',
     environment: 'production',
@@ -178,7 +186,38 @@ it('retries a failing receiver on schedule, then dead-letters the delivery', asy
     );
   }
   expect(body).toBeDefined();
-  expect(received.filter((r) => r.path === '/down')).toHaveLength(3);
+  const hits = received.filter((r) => r.path === '/down');
+  expect(hits).toHaveLength(3);
+  // On schedule: each retry comes after its delay (1 s each here), not at once.
+  expect((hits[1]?.at ?? 0) - (hits[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  expect((hits[2]?.at ?? 0) - (hits[1]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+
+  // Every attempt is in the delivery log, with what happened next.
+  const db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...localAwsConfig, endpoint: herald.dynamoDbEndpoint }),
+  );
+  const { Items = [] } = await db.send(
+    new QueryCommand({
+      TableName: herald.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `ATTEMPTS#demo#${id}` },
+      ConsistentRead: true,
+    }),
+  );
+  expect(Items.map((i) => [i.attempt, i.outcome, i.statusCode, i.next])).toEqual([
+    [1, 'failed', 503, 'retry'],
+    [2, 'failed', 503, 'retry'],
+    [3, 'failed', 503, 'dead_letter'],
+  ]);
+  for (const item of Items) {
+    expect(item).toEqual(
+      expect.objectContaining({
+        error: 'endpoint answered 503',
+        durationMs: expect.any(Number),
+        expiresAt: expect.any(Number),
+      }),
+    );
+  }
 }, 40_000);
 
 it('keeps an event that fails its schema aside instead of delivering it', async () => {
