@@ -119,7 +119,7 @@ export type ResponseOutcome = 'success' | 'retry' | 'gone';
 
 /**
  * Classifies a receiver's answer the way Svix does: every 2xx is delivered; 410 Gone means the
- * receiver has removed the endpoint (the webhook gets disabled, no retry); every other status is
+ * receiver has removed the endpoint (no retry: the delivery is dead-lettered at once); every other status is
  * retried, 4xx included. Retrying a 400 or 401 costs a few requests, while giving up on it would
  * lose events to a receiver's bad deploy or expired credentials; redirects are not followed, so a
  * 3xx is a failure too.

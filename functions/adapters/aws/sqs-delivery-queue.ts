@@ -8,11 +8,32 @@ import type { DeliveryMessage } from '../../domain/delivery';
 import type { DeliveryQueue, RejectedEvent, RejectedEventSink } from '../../domain/ports';
 
 /**
- * Deliveries onto SQS: `SendMessageBatch` in tens, several batches in flight, and entries SQS
+ * Deliveries onto SQS: `SendMessageBatch` in tens (fewer when the bodies are large), several batches in flight, and entries SQS
  * refused sent again a few times before the whole call fails (so EventBridge retries the event;
  * receivers dedupe on `webhook-id` if some deliveries were already queued).
  */
 const batchSize = 10;
+/** SQS refuses a batch whose bodies add up to more than 1 MiB; stay clear of it. */
+const batchBytes = 1_000_000;
+
+/** Groups bodies into batches of at most ten and at most `batchBytes` each. */
+function toBatches(bodies: string[]): SendMessageBatchRequestEntry[][] {
+  const batches: SendMessageBatchRequestEntry[][] = [];
+  let current: SendMessageBatchRequestEntry[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (current.length === batchSize || (current.length > 0 && bytes + size > batchBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push({ Id: String(current.length), MessageBody: body });
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
 const batchesInFlight = 8;
 const entryAttempts = 4;
 
@@ -24,12 +45,7 @@ export class SqsDeliveryQueue implements DeliveryQueue {
   ) {}
 
   async enqueue(messages: DeliveryMessage[]): Promise<void> {
-    const batches: SendMessageBatchRequestEntry[][] = [];
-    for (let i = 0; i < messages.length; i += batchSize) {
-      batches.push(
-        messages.slice(i, i + batchSize).map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })),
-      );
-    }
+    const batches = toBatches(messages.map((m) => JSON.stringify(m)));
     let next = 0;
     const worker = async () => {
       while (next < batches.length) {

@@ -1,0 +1,516 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/envelope';
+import { newSigningSecret } from '../../functions/domain/ids';
+import type {
+  AttemptLog,
+  AttemptRecord,
+  Clock,
+  OAuthTokenConfig,
+  SendResult,
+  TokenProvider,
+  WebhookSender,
+} from '../../functions/domain/ports';
+import { type DeliverDeps, deliver } from '../../functions/domain/use-cases/deliver';
+import type { Webhook } from '../../functions/domain/webhook';
+
+// Near the real time, so the standardwebhooks verifier (5-minute tolerance) accepts the timestamp.
+const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+const clock: Clock = { now: () => now };
+const schedule = [1, 2] as const;
+const tenant = 'acme';
+const webhookId = 'wh_01kb4x7s9rm3q8k2n6v0d5c1hz';
+const signingSecret = newSigningSecret();
+const oauthPayload = { client_id: 'herald', client_secret: 'oauth-client-secret-do-not-log' };
+
+const seedData = {
+  reviewId: 'pu7BDgxfVnK4RTQyb88uL',
+  status: 'in_progress',
+  useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9',
+  user: { email: 'steven@credo.ai', userId: 'FSZqZLT8eFUUp53uTM6Ref' },
+};
+
+const message: DeliveryMessage = {
+  deliveryId: deliveryIdFor('evt-1', webhookId),
+  eventId: 'evt-1',
+  eventType: 'use_case_review_status_updated',
+  tenant,
+  environment: 'production',
+  webhookId,
+  time: '2026-03-01T11:59:58Z',
+  source: 'CredoAI',
+  data: seedData,
+};
+
+function webhook(overrides: Partial<Webhook> = {}, attributes: Partial<Webhook['attributes']> = {}): Webhook {
+  return {
+    id: webhookId,
+    tenant,
+    attributes: {
+      description: 'Test webhook',
+      url: 'https://receiver.example.com/webhook',
+      event_types: ['use_case_review_status_updated'],
+      event_type_prefix: 'CredoAI',
+      event_type_suffix: 'v1',
+      environment: 'production',
+      authentication_method: 'none',
+      authentication_payload: null,
+      authentication_payload_type: null,
+      authentication_server: null,
+      bucket: null,
+      ...attributes,
+    },
+    status: 'enabled',
+    disabledReason: null,
+    signingSecret,
+    createdAt: '2026-02-01T00:00:00.000Z',
+    updatedAt: '2026-02-01T00:00:00.000Z',
+    version: 3,
+    ...overrides,
+  };
+}
+
+const oauthWebhook = (): Webhook =>
+  webhook(
+    {},
+    {
+      authentication_method: 'o_auth',
+      authentication_payload: oauthPayload,
+      authentication_payload_type: 'application/json',
+      authentication_server: 'https://auth.example.com/token',
+    },
+  );
+
+function response(
+  status: number,
+  options: { headers?: Record<string, string>; body?: string } = {},
+): SendResult {
+  return {
+    outcome: 'response',
+    status,
+    headers: options.headers ?? {},
+    bodyExcerpt: options.body ?? '',
+    durationMs: 12,
+  };
+}
+
+type SentRequest = { url: string; body: string; headers: Record<string, string> };
+
+/** Answers each send with the next scripted result; fails the test on an unscripted send. */
+class ScriptedSender implements WebhookSender {
+  readonly requests: SentRequest[] = [];
+  constructor(private readonly results: SendResult[]) {}
+
+  async send(request: SentRequest): Promise<SendResult> {
+    this.requests.push({ ...request, headers: { ...request.headers } });
+    const next = this.results.shift();
+    if (!next) throw new Error(`unexpected send #${this.requests.length}`);
+    return next;
+  }
+}
+
+type TokenResult = Awaited<ReturnType<TokenProvider['getToken']>>;
+
+class ScriptedTokens implements TokenProvider {
+  readonly requests: Array<{ webhookId: string; config: OAuthTokenConfig }> = [];
+  readonly invalidated: string[] = [];
+  constructor(private readonly results: TokenResult[] = []) {}
+
+  async getToken(webhookId: string, config: OAuthTokenConfig): Promise<TokenResult> {
+    this.requests.push({ webhookId, config });
+    const next = this.results.shift();
+    if (!next) throw new Error('unexpected token request');
+    return next;
+  }
+
+  invalidate(webhookId: string): void {
+    this.invalidated.push(webhookId);
+  }
+}
+
+class RecordingAttempts implements AttemptLog {
+  readonly records: AttemptRecord[] = [];
+  async record(attempt: AttemptRecord): Promise<void> {
+    this.records.push(attempt);
+  }
+}
+
+function setup(options: {
+  webhook?: Webhook | undefined;
+  results?: SendResult[];
+  tokens?: TokenResult[];
+  sendSvixHeaders?: boolean;
+}) {
+  const found = 'webhook' in options ? options.webhook : webhook();
+  const lookups: Array<[string, string]> = [];
+  const sender = new ScriptedSender(options.results ?? []);
+  const tokens = new ScriptedTokens(options.tokens);
+  const attempts = new RecordingAttempts();
+  const deps: DeliverDeps = {
+    webhooks: {
+      get: async (t, id) => {
+        lookups.push([t, id]);
+        return found;
+      },
+    },
+    sender,
+    tokens,
+    attempts,
+    clock,
+    schedule,
+    sendSvixHeaders: options.sendSvixHeaders ?? true,
+    random: () => 0.5,
+  };
+  return { deps, sender, tokens, attempts, lookups };
+}
+
+const baseRecord = {
+  tenant,
+  webhookId,
+  deliveryId: message.deliveryId,
+  eventId: 'evt-1',
+  eventType: 'use_case_review_status_updated',
+  time: now.toISOString(),
+};
+
+describe('deliver', () => {
+  describe('a 2xx answer', () => {
+    it('is delivered, with one succeeded attempt recorded with its status and excerpt', async () => {
+      const { deps, attempts, lookups } = setup({ results: [response(200, { body: '{"ok":true}' })] });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(lookups).toEqual([[tenant, webhookId]]);
+      expect(attempts.records).toEqual([
+        {
+          ...baseRecord,
+          attempt: 1,
+          outcome: 'succeeded',
+          statusCode: 200,
+          durationMs: 0,
+          error: null,
+          responseExcerpt: '{"ok":true}',
+          next: 'none',
+          retryInSeconds: null,
+        },
+      ]);
+    });
+
+    it("posts to the webhook's url a body that standardwebhooks verifies with the webhook's secret", async () => {
+      const { deps, sender } = setup({ results: [response(204)] });
+
+      await deliver(deps, message, 1);
+
+      expect(sender.requests).toHaveLength(1);
+      const [request] = sender.requests;
+      expect(request?.url).toBe('https://receiver.example.com/webhook');
+      const verified = new StandardWebhook(signingSecret).verify(request?.body ?? '', request?.headers ?? {});
+      expect(verified).toMatchObject({
+        data: seedData,
+        type: 'CredoAI.use_case_review_status_updated.v1',
+        time: '2026-03-01T11:59:58Z',
+        source: 'CredoAI',
+        subject: 'use_case_review_status_updated',
+        id: 'evt-1',
+        specversion: '1.0',
+      });
+      expect(request?.headers).toMatchObject({
+        'webhook-id': message.deliveryId,
+        'webhook-timestamp': String(now.getTime() / 1000),
+      });
+    });
+
+    it('is not verified with another secret', async () => {
+      const { deps, sender } = setup({ results: [response(200)] });
+      await deliver(deps, message, 1);
+      const [request] = sender.requests;
+      expect(() =>
+        new StandardWebhook(newSigningSecret()).verify(request?.body ?? '', request?.headers ?? {}),
+      ).toThrow();
+    });
+
+    it('keeps webhook-id the same on every attempt of a delivery', async () => {
+      const first = setup({ results: [response(200)] });
+      const third = setup({ results: [response(200)] });
+      await deliver(first.deps, message, 1);
+      await deliver(third.deps, message, 3);
+      expect(third.sender.requests[0]?.headers['webhook-id']).toBe(
+        first.sender.requests[0]?.headers['webhook-id'],
+      );
+    });
+
+    it('sends the svix-* copies of the signature headers when sendSvixHeaders is on', async () => {
+      const { deps, sender } = setup({ results: [response(200)], sendSvixHeaders: true });
+      await deliver(deps, message, 1);
+      const headers = sender.requests[0]?.headers ?? {};
+      expect(headers['svix-id']).toBe(headers['webhook-id']);
+      expect(headers['svix-timestamp']).toBe(headers['webhook-timestamp']);
+      expect(headers['svix-signature']).toBe(headers['webhook-signature']);
+    });
+
+    it('sends no svix-* header when sendSvixHeaders is off', async () => {
+      const { deps, sender } = setup({ results: [response(200)], sendSvixHeaders: false });
+      await deliver(deps, message, 1);
+      const names = Object.keys(sender.requests[0]?.headers ?? {});
+      expect(names.filter((n) => n.startsWith('svix-'))).toEqual([]);
+      expect(names).toEqual(expect.arrayContaining(['webhook-id', 'webhook-timestamp', 'webhook-signature']));
+    });
+
+    it('sends no Authorization header and asks for no token when the webhook uses none', async () => {
+      const { deps, sender, tokens } = setup({ results: [response(200)] });
+      await deliver(deps, message, 1);
+      expect(sender.requests[0]?.headers.Authorization).toBeUndefined();
+      expect(tokens.requests).toEqual([]);
+    });
+
+    it('records at most 1,024 characters of the response body', async () => {
+      const { deps, attempts } = setup({ results: [response(200, { body: 'a'.repeat(5000) })] });
+      await deliver(deps, message, 1);
+      expect(attempts.records[0]?.responseExcerpt).toBe('a'.repeat(1024));
+    });
+  });
+
+  describe('a failed attempt', () => {
+    it('retries a 500 on attempt 1 after the scheduled delay (jitter centred by random 0.5)', async () => {
+      const { deps, attempts } = setup({ results: [response(500, { body: 'boom' })] });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'retry', delaySeconds: 1, reason: 'endpoint answered 500' });
+      expect(attempts.records).toEqual([
+        {
+          ...baseRecord,
+          attempt: 1,
+          outcome: 'failed',
+          statusCode: 500,
+          durationMs: 0,
+          error: 'endpoint answered 500',
+          responseExcerpt: 'boom',
+          next: 'retry',
+          retryInSeconds: 1,
+        },
+      ]);
+    });
+
+    it('retries a 500 on attempt 2 after the second scheduled delay', async () => {
+      const { deps } = setup({ results: [response(503)] });
+      expect(await deliver(deps, message, 2)).toMatchObject({ result: 'retry', delaySeconds: 2 });
+    });
+
+    it('dead-letters a 500 once the schedule is used up (attempt 3 of a 2-delay schedule)', async () => {
+      const { deps, attempts } = setup({ results: [response(500)] });
+
+      const outcome = await deliver(deps, message, 3);
+
+      expect(outcome).toEqual({ result: 'dead_letter', reason: 'endpoint answered 500' });
+      expect(attempts.records).toEqual([
+        expect.objectContaining({ attempt: 3, outcome: 'failed', next: 'dead_letter', retryInSeconds: null }),
+      ]);
+    });
+
+    it('dead-letters a 410 Gone at once, with schedule left', async () => {
+      const { deps, attempts } = setup({ results: [response(410)] });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'dead_letter', reason: 'endpoint answered 410' });
+      expect(attempts.records[0]).toMatchObject({ statusCode: 410, next: 'dead_letter' });
+    });
+
+    it('honours a 429 Retry-After longer than the scheduled delay', async () => {
+      const { deps, attempts } = setup({ results: [response(429, { headers: { 'retry-after': '2' } })] });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toMatchObject({ result: 'retry' });
+      const delay = outcome.result === 'retry' ? outcome.delaySeconds : 0;
+      expect(delay).toBeGreaterThanOrEqual(2);
+      expect(attempts.records[0]).toMatchObject({ statusCode: 429, next: 'retry', retryInSeconds: delay });
+    });
+
+    it('retries a network error, recording its reason and no status', async () => {
+      const { deps, attempts } = setup({
+        results: [
+          { outcome: 'error', reason: 'timeout', detail: 'no answer within 15000 ms', durationMs: 15_000 },
+        ],
+      });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({
+        result: 'retry',
+        delaySeconds: 1,
+        reason: 'timeout: no answer within 15000 ms',
+      });
+      expect(attempts.records).toEqual([
+        expect.objectContaining({
+          outcome: 'failed',
+          statusCode: null,
+          error: 'timeout: no answer within 15000 ms',
+          responseExcerpt: null,
+          next: 'retry',
+          retryInSeconds: 1,
+        }),
+      ]);
+    });
+  });
+
+  describe('a webhook that is gone or off', () => {
+    it('drops the delivery of a deleted webhook without sending', async () => {
+      const { deps, sender, attempts } = setup({ webhook: undefined });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'dropped', reason: 'webhook was deleted' });
+      expect(sender.requests).toEqual([]);
+      expect(attempts.records).toEqual([
+        {
+          ...baseRecord,
+          attempt: 1,
+          outcome: 'dropped',
+          statusCode: null,
+          durationMs: 0,
+          error: 'webhook was deleted',
+          responseExcerpt: null,
+          next: 'none',
+          retryInSeconds: null,
+        },
+      ]);
+    });
+
+    it('drops the delivery of a disabled webhook without sending', async () => {
+      const { deps, sender, attempts } = setup({
+        webhook: webhook({ status: 'disabled', disabledReason: 'endpoint answered 410' }),
+      });
+
+      const outcome = await deliver(deps, message, 2);
+
+      expect(outcome).toEqual({ result: 'dropped', reason: 'webhook is disabled' });
+      expect(sender.requests).toEqual([]);
+      expect(attempts.records[0]).toMatchObject({ attempt: 2, outcome: 'dropped', next: 'none' });
+    });
+  });
+
+  describe('OAuth', () => {
+    it("sends the provider's token as a Bearer Authorization header", async () => {
+      const { deps, sender, tokens } = setup({
+        webhook: oauthWebhook(),
+        results: [response(200)],
+        tokens: [{ ok: true, token: 'tok-1' }],
+      });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(sender.requests[0]?.headers.Authorization).toBe('Bearer tok-1');
+      expect(tokens.requests).toEqual([
+        {
+          webhookId,
+          config: {
+            server: 'https://auth.example.com/token',
+            payload: oauthPayload,
+            payloadType: 'application/json',
+            version: 3,
+          },
+        },
+      ]);
+    });
+
+    it('retries without sending when no token can be had, saying why', async () => {
+      const { deps, sender, attempts } = setup({
+        webhook: oauthWebhook(),
+        tokens: [{ ok: false, reason: 'token endpoint answered 503' }],
+      });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({
+        result: 'retry',
+        delaySeconds: 1,
+        reason: 'OAuth token: token endpoint answered 503',
+      });
+      expect(sender.requests).toEqual([]);
+      expect(attempts.records).toEqual([
+        expect.objectContaining({
+          outcome: 'failed',
+          statusCode: null,
+          error: 'OAuth token: token endpoint answered 503',
+          next: 'retry',
+        }),
+      ]);
+    });
+
+    it('refreshes the token once after a 401 and delivers with the new one', async () => {
+      const { deps, sender, tokens, attempts } = setup({
+        webhook: oauthWebhook(),
+        results: [response(401), response(200)],
+        tokens: [
+          { ok: true, token: 'revoked' },
+          { ok: true, token: 'fresh' },
+        ],
+      });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(tokens.invalidated).toEqual([webhookId]);
+      expect(sender.requests.map((r) => r.headers.Authorization)).toEqual(['Bearer revoked', 'Bearer fresh']);
+      expect(attempts.records).toEqual([expect.objectContaining({ outcome: 'succeeded', statusCode: 200 })]);
+    });
+
+    it('does not send a third time after two 401s, and retries later', async () => {
+      const { deps, sender, tokens } = setup({
+        webhook: oauthWebhook(),
+        results: [response(401), response(401)],
+        tokens: [
+          { ok: true, token: 'a' },
+          { ok: true, token: 'b' },
+        ],
+      });
+
+      const outcome = await deliver(deps, message, 1);
+
+      expect(outcome).toEqual({ result: 'retry', delaySeconds: 1, reason: 'endpoint answered 401' });
+      expect(sender.requests).toHaveLength(2);
+      expect(tokens.invalidated).toEqual([webhookId]);
+    });
+
+    it('retries a 401 without refreshing anything when the webhook uses no OAuth', async () => {
+      const { deps, sender, tokens } = setup({ results: [response(401)] });
+      expect(await deliver(deps, message, 1)).toMatchObject({ result: 'retry' });
+      expect(sender.requests).toHaveLength(1);
+      expect(tokens.invalidated).toEqual([]);
+    });
+  });
+
+  it('never writes the signing secret or the OAuth payload into an attempt record', async () => {
+    const scenarios: Array<Parameters<typeof setup>[0]> = [
+      { webhook: oauthWebhook(), results: [response(200)], tokens: [{ ok: true, token: 't' }] },
+      { webhook: oauthWebhook(), results: [response(500)], tokens: [{ ok: true, token: 't' }] },
+      { webhook: oauthWebhook(), tokens: [{ ok: false, reason: 'token endpoint answered 400' }] },
+      {
+        webhook: oauthWebhook(),
+        results: [response(401), response(401)],
+        tokens: [
+          { ok: true, token: 't' },
+          { ok: true, token: 'u' },
+        ],
+      },
+      { webhook: webhook(), results: [response(410)] },
+      { webhook: webhook({ status: 'disabled' }) },
+    ];
+    const records: AttemptRecord[] = [];
+    for (const scenario of scenarios) {
+      const { deps, attempts } = setup(scenario);
+      await deliver(deps, message, 1);
+      records.push(...attempts.records);
+    }
+    expect(records).toHaveLength(scenarios.length);
+    const logged = JSON.stringify(records);
+    expect(logged).not.toContain(signingSecret);
+    expect(logged).not.toContain(signingSecret.slice('whsec_'.length));
+    expect(logged).not.toContain(oauthPayload.client_secret);
+    expect(logged).not.toContain(JSON.stringify(oauthPayload));
+  });
+});
