@@ -1,170 +1,117 @@
-import { execSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalHerald } from '../local/herald';
+import { benchmarks } from './benchmarks';
+import { commit, machine } from './support/machine';
+import { writeReport } from './support/report';
 
 /**
- * `npm run bench`: what this part of Herald costs in time, measured in local mode on loopback.
- * Every loop is bounded; results go to docs/benchmarks.md. Numbers are medians of several runs.
+ * `npm run bench [-- name...]`: runs the benchmarks (all, or those named), each in a Node process
+ * of its own and one after another, so that none competes with another for the 2 cores, and
+ * writes their sections of docs/benchmarks.md. A benchmark that fails fails the whole command
+ * and leaves the file untouched.
  */
-const runs = Number(process.env.BENCH_RUNS ?? 5);
-const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? 300);
-const concurrency = 10;
+const root = join(__dirname, '..');
+const reportFile = join(root, 'docs', 'benchmarks.md');
+/** No benchmark may take longer than this: it is killed and the run fails. */
+const benchmarkTimeoutMs = 6 * 60_000;
 
-const body = JSON.stringify({
-  data: {
-    type: 'webhook',
-    attributes: {
-      description: 'Test webhook',
-      url: 'https://your-event-server.com/webhook',
-      event_types: ['use_case_review_status_updated', 'use_case_custom_field_updated'],
-      event_type_prefix: 'CredoAI',
-      event_type_suffix: 'v1',
-      environment: 'production',
-      authentication_method: 'none',
-    },
-  },
-});
+/** The benchmark running now, so that Ctrl-C can stop it with its emulators. */
+let current: ChildProcess | undefined;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+/** Kills a benchmark's whole process group: it, its receiver and its emulators (Java, fauxqs). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function timedRequests(
-  make: (i: number) => Promise<Response>,
-): Promise<{ perSecond: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < requestsPerRun) {
-        const i = next++;
-        const t0 = performance.now();
-        const res = await make(i);
-        await res.arrayBuffer();
-        if (res.status >= 300) throw new Error(`request ${i} answered ${res.status}`);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    perSecond: requestsPerRun / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
-}
-
-/** Runs `npm start -- --memory` as a developer would and times spawn → "ready" (ms). */
-async function timeNpmStart(): Promise<number> {
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [join(__dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/main.ts', '--memory'],
-    {
-      cwd: join(__dirname, '..'),
-      env: { ...process.env, PORT: '0', EVENTS_PORT: '0', HERALD_LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+function runChild(name: string, resultFile: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'child.ts'), name, resultFile], {
+    cwd: root,
+    // A process group of its own, so that a stop takes the emulators it started along.
+    detached: true,
+    // stdout is dropped: the delivery benchmark's INFO-level row logs a line per delivery there.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  current = child;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGINT');
-      reject(new Error('npm start was not ready within 60 s'));
-    }, 60_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('is ready')) {
-        const ms = performance.now() - t0;
-        clearTimeout(timer);
-        child.once('exit', () => resolve(ms));
-        child.kill('SIGINT');
-      }
+      killGroup(child);
+      reject(new Error(`benchmark ${name} took longer than ${benchmarkTimeoutMs / 60_000} min`));
+    }, benchmarkTimeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      current = undefined;
+      if (code === 0) resolve();
+      else reject(new Error(`benchmark ${name} failed (${signal ?? `exit code ${code}`})`));
     });
   });
 }
 
-async function main() {
-  const starts: number[] = [];
-  for (let run = 0; run < runs; run++) starts.push(await timeNpmStart());
-  const creates: Array<{ perSecond: number; p50: number; p99: number }> = [];
-  const reads: Array<{ perSecond: number; p50: number; p99: number }> = [];
-  const herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-bench-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: false,
-    logLevel: 'ERROR',
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (current) killGroup(current);
+    process.exit(130);
   });
-  for (let run = 0; run < runs; run++) {
-    const headers = {
-      Authorization: `Bearer ${herald.demoApiKey}`,
-      'Content-Type': 'application/vnd.api+json',
-    };
-    const url = `${herald.apiUrl}/api/v2/demo/webhooks`;
-    const ids: string[] = [];
-    creates.push(
-      await timedRequests(async () => {
-        const res = await fetch(url, { method: 'POST', headers, body });
-        const clone = res.clone();
-        ids.push(((await clone.json()) as { data: { id: string } }).data.id);
-        return res;
-      }),
+}
+
+/** The command as typed, with the BENCH_* settings that were given. */
+function commandLine(args: readonly string[]): string {
+  const settings = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .map(([name, value]) => `${name}=${value}`);
+  return [...settings, 'npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => !benchmarks.some((b) => b.name === a));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`,
     );
-    reads.push(await timedRequests((i) => fetch(`${url}/${ids[i % ids.length]}`, { headers })));
-    console.log(`run ${run + 1}/${runs} done`);
   }
-  await herald.stop();
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const rows = [
-    [
-      '`npm start -- --memory`: spawn to ready (tsx, DynamoDB Local, fauxqs, table, queues, key, servers)',
-      `${median(starts).toFixed(0)} ms`,
-      '',
-      '',
-    ],
-    [
-      `POST /webhooks (2 event types, ${concurrency} concurrent)`,
-      `${median(creates.map((c) => c.perSecond)).toFixed(0)} req/s`,
-      `${median(creates.map((c) => c.p50)).toFixed(1)} ms`,
-      `${median(creates.map((c) => c.p99)).toFixed(1)} ms`,
-    ],
-    [
-      `GET /webhooks/{id} (${concurrency} concurrent)`,
-      `${median(reads.map((c) => c.perSecond)).toFixed(0)} req/s`,
-      `${median(reads.map((c) => c.p50)).toFixed(1)} ms`,
-      `${median(reads.map((c) => c.p99)).toFixed(1)} ms`,
-    ],
-  ];
-  const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-  const report = `# Benchmarks
-
-Command: \`npm run bench\` (BENCH_RUNS=${runs}, BENCH_REQUESTS=${requestsPerRun} per run).
-Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Commit ${commit}.
-Each figure is the median of ${runs} runs. Everything runs on loopback in local mode: the API
-requests go through the local API Gateway stand-in, the authorizer (one DynamoDB read) and the
-API handler to DynamoDB Local (Java), so they measure Herald's code plus the emulator, not AWS.
-
-| what | throughput | p50 | p99 |
-| --- | --- | --- | --- |
-${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
-`;
-  writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), report);
-  console.log(report);
+  const chosen = args.length > 0 ? benchmarks.filter((b) => args.includes(b.name)) : benchmarks;
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+  const command = commandLine(args);
+  const where = machine();
+  const at = commit();
+  const sections = [];
+  try {
+    for (const benchmark of chosen) {
+      console.log(`${benchmark.name}: ${benchmark.title}`);
+      const load = loadavg()[0] ?? 0;
+      const t0 = performance.now();
+      const resultFile = join(dir, `${benchmark.name}.md`);
+      await runChild(benchmark.name, resultFile);
+      const seconds = (performance.now() - t0) / 1000;
+      console.log(`${benchmark.name}: done in ${seconds.toFixed(0)} s`);
+      sections.push({
+        name: benchmark.name,
+        title: benchmark.title,
+        provenance: `Measured with \`${command}\` at commit ${at} on ${where}, ${new Date().toISOString().slice(0, 10)} (this benchmark took ${seconds.toFixed(0)} s; the 1-minute load average was ${load.toFixed(2)} as it started).`,
+        body: readFileSync(resultFile, 'utf8'),
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  writeReport(
+    reportFile,
+    benchmarks.map((b) => b.name),
+    sections,
+  );
+  console.log(`\n${readFileSync(reportFile, 'utf8')}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A failing benchmark has printed its own error; say which, without the runner's stack.
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,0 +1,14 @@
+/** The benchmarks `npm run bench` knows, in report order. Each module exports `run(): Promise<string>` (markdown). */
+export interface Benchmark {
+  name: string;
+  title: string;
+  load: () => Promise<{ run: () => Promise<string> }>;
+}
+
+export const benchmarks: readonly Benchmark[] = [
+  { name: 'api', title: 'Local mode start and the management API', load: () => import('./api') },
+  { name: 'delivery', title: 'Delivery throughput against plain undici', load: () => import('./delivery') },
+  { name: 'router', title: 'Router fan-out', load: () => import('./router') },
+  { name: 'e2e', title: 'Local end-to-end latency, publish to receipt', load: () => import('./e2e-latency') },
+  { name: 'bundles', title: 'Function bundles: size and cold require', load: () => import('./bundles') },
+];

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DynamoDbWebhookStore } from '../functions/adapters/aws/dynamodb-webhook-store';
+import { SqsDeliveryQueue } from '../functions/adapters/aws/sqs-delivery-queue';
+import { type RejectedEvent, systemClock } from '../functions/domain/ports';
+import { type RouteDeps, routeEvent } from '../functions/domain/use-cases/route-event';
+import { documentClient } from '../functions/shared/clients';
+import { freePort, localAwsConfig, startDynamoDbLocal, startFauxqs } from '../local/emulators';
+import { ensureTable } from '../local/resources';
+import { benchWebhook, busEvent, eventData } from './support/fixtures';
+import { count, fixed, medianOf, ms, percentile, progress, table } from './support/stats';
+
+/**
+ * Router fan-out: `routeEvent` with the real DynamoDbWebhookStore (one query for the routes) on
+ * DynamoDB Local and the real SqsDeliveryQueue on fauxqs, for events with 1, 10 and 1,000
+ * subscribed webhooks. Events go one at a time, as one router container takes them.
+ */
+const runs = Number(process.env.BENCH_ROUTER_RUNS ?? 3);
+const tableName = 'herald-bench-router';
+
+interface Case {
+  webhooks: number;
+  maxEvents: number;
+  maxMs: number;
+}
+
+const cases: Case[] = [
+  { webhooks: 1, maxEvents: 2_000, maxMs: 5_000 },
+  { webhooks: 10, maxEvents: 2_000, maxMs: 5_000 },
+  { webhooks: 1_000, maxEvents: 80, maxMs: 10_000 },
+];
+
+interface CaseRun {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  deliveriesPerSecond: number;
+  p50: number;
+  p99: number;
+}
+
+/** Refused events would be a bug in the bench's events: kept in memory, and the run fails on one. */
+class FailingRejectedSink {
+  readonly kept: RejectedEvent[] = [];
+  async keep(rejected: RejectedEvent): Promise<void> {
+    this.kept.push(rejected);
+  }
+}
+
+async function createWebhooks(store: DynamoDbWebhookStore, tenant: string, n: number): Promise<void> {
+  let next = 0;
+  // Ten creates at once: each is one TransactWriteItems (webhook item and route item).
+  await Promise.all(
+    Array.from({ length: Math.min(10, n) }, async () => {
+      while (next < n) {
+        next++;
+        await store.create(benchWebhook(tenant, 'https://receiver.example.com/webhook'));
+      }
+    }),
+  );
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? Number.NaN);
+}
+
+async function routeCase(
+  deps: Omit<RouteDeps, 'queue'>,
+  sqs: SQSClient,
+  tenant: string,
+  c: Case,
+  label: string,
+): Promise<CaseRun> {
+  // A fresh queue for every run: nothing left from another case or run.
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `bench-router-${label}-${randomUUID().slice(0, 8)}` }),
+  );
+  if (!QueueUrl) throw new Error('fauxqs gave no queue URL');
+  try {
+    const routeDeps: RouteDeps = { ...deps, queue: new SqsDeliveryQueue(sqs, QueueUrl) };
+    const latencies: number[] = [];
+    const data = eventData();
+    let events = 0;
+    const t0 = performance.now();
+    while (events < c.maxEvents && performance.now() - t0 < c.maxMs) {
+      const started = performance.now();
+      const result = await routeEvent(routeDeps, busEvent(tenant, `evt_${label}_${events}`, data));
+      latencies.push(performance.now() - started);
+      if (result.outcome !== 'routed' || result.deliveries !== c.webhooks) {
+        throw new Error(`event ${events}: expected ${c.webhooks} deliveries, got ${JSON.stringify(result)}`);
+      }
+      events++;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const depth = await queueDepth(sqs, QueueUrl);
+    if (depth !== events * c.webhooks) {
+      throw new Error(`the queue holds ${depth} deliveries, expected ${events * c.webhooks}`);
+    }
+    return {
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      deliveriesPerSecond: (events * c.webhooks) / seconds,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    };
+  } finally {
+    await sqs.send(new DeleteQueueCommand({ QueueUrl }));
+  }
+}
+
+export async function run(): Promise<string> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [dynamo, fauxqs] = await Promise.all([
+    freePort().then((port) => startDynamoDbLocal({ port })),
+    freePort().then((port) => startFauxqs({ port })),
+  ]);
+  try {
+    Object.assign(process.env, {
+      AWS_REGION: localAwsConfig.region,
+      AWS_ACCESS_KEY_ID: localAwsConfig.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localAwsConfig.credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    });
+    const raw = new DynamoDBClient({ ...localAwsConfig, endpoint: dynamo.endpoint });
+    await ensureTable(raw, tableName);
+    raw.destroy();
+    const client = documentClient();
+    const store = new DynamoDbWebhookStore(client, tableName);
+    // As functions/handlers/router.ts makes it; fauxqs queue URLs name a host that does not resolve.
+    const sqs = new SQSClient({ ...localAwsConfig, endpoint: fauxqs.endpoint, useQueueUrlAsEndpoint: false });
+    const rejected = new FailingRejectedSink();
+    const deps = { store, rejected, clock: systemClock };
+
+    for (const c of cases) {
+      const t0 = performance.now();
+      await createWebhooks(store, `bench-n${c.webhooks}`, c.webhooks);
+      progress(`${c.webhooks} webhooks created in ${ms(performance.now() - t0, 0)}`);
+    }
+    progress('warming up');
+    for (const c of cases) {
+      await routeCase(deps, sqs, `bench-n${c.webhooks}`, { ...c, maxEvents: 5 }, `warm-n${c.webhooks}`);
+    }
+    const results = new Map<number, CaseRun[]>(cases.map((c) => [c.webhooks, []]));
+    for (let r = 1; r <= runs; r++) {
+      for (const c of cases) {
+        const result = await routeCase(deps, sqs, `bench-n${c.webhooks}`, c, `r${r}-n${c.webhooks}`);
+        results.get(c.webhooks)?.push(result);
+        progress(
+          `run ${r}/${runs}, ${c.webhooks} webhooks: ${fixed(result.eventsPerSecond, 1)} events/s, ${count(result.deliveriesPerSecond)} deliveries queued/s (${result.events} events)`,
+        );
+      }
+    }
+    if (rejected.kept.length > 0) throw new Error(`the router rejected ${rejected.kept.length} events`);
+    client.destroy();
+    sqs.destroy();
+
+    const rows = cases.map((c) => {
+      const list = results.get(c.webhooks) ?? [];
+      const eventsPerSecond = medianOf(list, (x) => x.eventsPerSecond);
+      return [
+        count(c.webhooks),
+        eventsPerSecond >= 100 ? count(eventsPerSecond) : fixed(eventsPerSecond, 1),
+        count(medianOf(list, (x) => x.deliveriesPerSecond)),
+        ms(medianOf(list, (x) => x.p50)),
+        ms(medianOf(list, (x) => x.p99)),
+        `${count(c.maxEvents)} events or ${c.maxMs / 1000} s`,
+        list.map((x) => count(x.events)).join(' / '),
+      ];
+    });
+    return `\`routeEvent\` (schema check of a 1,024-byte \`data\`, one DynamoDB query for the routes, one
+delivery message per webhook) with the real \`DynamoDbWebhookStore\` on DynamoDB Local and the real
+\`SqsDeliveryQueue\` (\`SendMessageBatch\` of 10, up to 8 batches in flight) on fauxqs; the rejected-events
+sink is an in-memory fake (no event is rejected). The N webhooks of each case belong to a tenant of their
+own, created through the store's \`create\`, all subscribed to the event type in the event's environment.
+Events are routed one at a time (one router container takes one event at a time), each run into a fresh
+queue whose depth is checked afterwards; ${runs} runs, medians. DynamoDB Local (Java), fauxqs and the
+benchmark share the machine's 2 cores, so this measures Herald plus two emulators, not AWS.
+
+${table(
+  [
+    'subscribed webhooks',
+    'events/s',
+    'deliveries queued/s',
+    'p50 per event',
+    'p99 per event',
+    'bound',
+    'events per run',
+  ],
+  rows,
+)}
+`;
+  } finally {
+    await Promise.all([dynamo.stop(), fauxqs.stop()]);
+  }
+}
