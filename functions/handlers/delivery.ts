@@ -11,7 +11,7 @@ import { createWebhookSender } from '../adapters/http/webhook-sender';
 import { deliveryMessageSchema } from '../domain/delivery';
 import { systemClock } from '../domain/ports';
 import { defaultRetrySchedule, parseRetrySchedule } from '../domain/retry';
-import { type DeliverDeps, deliver } from '../domain/use-cases/deliver';
+import { type DeliverDeps, type DeliveryOutcome, deliver } from '../domain/use-cases/deliver';
 import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
 import { logger } from '../shared/logger';
@@ -44,7 +44,9 @@ async function deadLetter(record: SQSRecord, reason: string): Promise<void> {
   );
 }
 
-async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | undefined> {
+type RecordResult = { outcome: DeliveryOutcome['result'] | 'undeliverable'; failure?: SQSBatchItemFailure };
+
+async function handleRecord(record: SQSRecord): Promise<RecordResult> {
   const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
   let json: unknown;
   try {
@@ -56,30 +58,30 @@ async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | un
   if (!parsed.success) {
     logger.error('undeliverable message', { messageId: record.messageId });
     await deadLetter(record, 'not a delivery message');
-    return undefined;
+    return { outcome: 'undeliverable' };
   }
   const message = parsed.data;
-  const keys = {
-    tenant: message.tenant,
-    webhookId: message.webhookId,
-    deliveryId: message.deliveryId,
-    eventId: message.eventId,
-    attempt,
-  };
   const outcome = await deliver(deps, message, attempt);
+  if (outcome.result !== 'delivered') {
+    // Successes are summed per batch; anything else gets a line of its own, with its ids.
+    logger.info(outcome.result, {
+      tenant: message.tenant,
+      webhookId: message.webhookId,
+      deliveryId: message.deliveryId,
+      eventId: message.eventId,
+      attempt,
+      reason: outcome.reason,
+      delaySeconds: outcome.result === 'retry' ? outcome.delaySeconds : undefined,
+    });
+  }
   switch (outcome.result) {
     case 'delivered':
-      logger.info('delivered', { ...keys, status: outcome.status });
-      return undefined;
     case 'dropped':
-      logger.info('dropped', { ...keys, reason: outcome.reason });
-      return undefined;
+      return { outcome: outcome.result };
     case 'dead_letter':
-      logger.warn('dead-lettered', { ...keys, reason: outcome.reason });
       await deadLetter(record, outcome.reason);
-      return undefined;
+      return { outcome: outcome.result };
     case 'retry':
-      logger.info('will retry', { ...keys, reason: outcome.reason, delaySeconds: outcome.delaySeconds });
       // The message comes back when its visibility runs out: that is the backoff.
       await sqs.send(
         new ChangeMessageVisibilityCommand({
@@ -88,7 +90,7 @@ async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | un
           VisibilityTimeout: outcome.delaySeconds,
         }),
       );
-      return { itemIdentifier: record.messageId };
+      return { outcome: outcome.result, failure: { itemIdentifier: record.messageId } };
   }
 }
 
@@ -96,6 +98,7 @@ async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | un
 async function handle(event: SQSEvent): Promise<SQSBatchResponse> {
   const results = await Promise.allSettled(event.Records.map(handleRecord));
   const batchItemFailures: SQSBatchItemFailure[] = [];
+  const counts: Record<string, number> = {};
   results.forEach((result, i) => {
     const record = event.Records[i];
     if (!record) return;
@@ -106,10 +109,13 @@ async function handle(event: SQSEvent): Promise<SQSBatchResponse> {
         error: result.reason as Error,
       });
       batchItemFailures.push({ itemIdentifier: record.messageId });
-    } else if (result.value) {
-      batchItemFailures.push(result.value);
+      counts.error = (counts.error ?? 0) + 1;
+      return;
     }
+    counts[result.value.outcome] = (counts[result.value.outcome] ?? 0) + 1;
+    if (result.value.failure) batchItemFailures.push(result.value.failure);
   });
+  logger.info('batch', { records: event.Records.length, ...counts });
   return { batchItemFailures };
 }
 

@@ -2,7 +2,7 @@ import type { DeliveryMessage } from '../delivery';
 import { buildEnvelope, serializeEnvelope } from '../envelope';
 import type { AttemptLog, AttemptRecord, Clock, SendResult, TokenProvider, WebhookSender } from '../ports';
 import { classifyResponse, nextAttemptDelay, parseRetryAfter } from '../retry';
-import { signatureHeaders, svixHeaders } from '../signing';
+import { type SignatureHeaders, signatureHeaders, svixHeaders } from '../signing';
 import type { Webhook } from '../webhook';
 
 /**
@@ -53,7 +53,9 @@ export async function deliver(
     time: started.toISOString(),
   };
   const record = (fields: Omit<AttemptRecord, keyof typeof base>) =>
-    deps.attempts.record({ ...base, ...fields });
+    // Object.assign, not spreads: on Node 20 a spread-then-add literal costs ~1 µs a property on
+    // this hot path (bench/delivery.ts).
+    deps.attempts.record(Object.assign({}, base, fields));
 
   const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
   if (webhook?.status !== 'enabled') {
@@ -87,7 +89,8 @@ export async function deliver(
     body,
     secrets: [webhook.signingSecret],
   });
-  const headers: Record<string, string> = { ...signed, ...(deps.sendSvixHeaders ? svixHeaders(signed) : {}) };
+  const headers: Record<string, string> = Object.assign<Record<string, string>, SignatureHeaders>({}, signed);
+  if (deps.sendSvixHeaders) Object.assign(headers, svixHeaders(signed));
 
   const oauth = webhook.attributes.authentication_method === 'o_auth' ? webhook.attributes : undefined;
   const tokenConfig =
