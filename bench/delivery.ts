@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Agent, request } from 'undici';
 import { CachedWebhookLookup } from '../functions/adapters/aws/cached-webhook-lookup';
 import { DynamoDbAttemptLog } from '../functions/adapters/aws/dynamodb-attempt-log';
@@ -24,6 +24,7 @@ import { decodeSigningSecret, signatureHeaders, svixHeaders } from '../functions
 import { type DeliverDeps, deliver } from '../functions/domain/use-cases/deliver';
 import type { Webhook } from '../functions/domain/webhook';
 import { documentClient } from '../functions/shared/clients';
+import { createDeliveryBatchHandler } from '../functions/shared/delivery-batch';
 import { logger } from '../functions/shared/logger';
 import { freePort, localAwsConfig, startDynamoDbLocal } from '../local/emulators';
 import { ensureTable } from '../local/resources';
@@ -57,50 +58,15 @@ class CountingAttemptLog implements AttemptLog {
 }
 
 /**
- * The delivery function's per-record path, built from the same pieces as
- * functions/handlers/delivery.ts (which makes its own dependencies at import, so cannot be given
- * fakes): parse and check the SQS record, `deliver`, log, report failures back in the batch
- * response. What the bench never expects (retry, dead letter) is reported as a failure, which
- * fails the run, instead of going to SQS.
+ * The delivery function's own batch logic (functions/shared/delivery-batch.ts) with fakes for
+ * its dependencies. What the bench never expects (retry, dead letter) throws, which is reported
+ * as a failure and fails the run, instead of going to SQS.
  */
 function createDeliveryHandler(deps: DeliverDeps): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  async function handleRecord(record: SQSRecord): Promise<SQSBatchItemFailure | undefined> {
-    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
-    let json: unknown;
-    try {
-      json = JSON.parse(record.body);
-    } catch {
-      json = undefined;
-    }
-    const parsed = deliveryMessageSchema.safeParse(json);
-    if (!parsed.success) return { itemIdentifier: record.messageId };
-    const message = parsed.data;
-    const keys = {
-      tenant: message.tenant,
-      webhookId: message.webhookId,
-      deliveryId: message.deliveryId,
-      eventId: message.eventId,
-      attempt,
-    };
-    const outcome = await deliver(deps, message, attempt);
-    if (outcome.result === 'delivered') {
-      logger.info('delivered', { ...keys, status: outcome.status });
-      return undefined;
-    }
-    logger.warn('not delivered', { ...keys, outcome });
-    return { itemIdentifier: record.messageId };
-  }
-  return async (event) => {
-    const results = await Promise.allSettled(event.Records.map(handleRecord));
-    const batchItemFailures: SQSBatchItemFailure[] = [];
-    results.forEach((result, i) => {
-      const record = event.Records[i];
-      if (!record) return;
-      if (result.status === 'rejected') batchItemFailures.push({ itemIdentifier: record.messageId });
-      else if (result.value) batchItemFailures.push(result.value);
-    });
-    return { batchItemFailures };
+  const unexpected = async () => {
+    throw new Error('the bench expects every delivery to succeed');
   };
+  return createDeliveryBatchHandler(deps, { retryLater: unexpected, deadLetter: unexpected }, logger);
 }
 
 function sqsRecord(message: DeliveryMessage, i: number): SQSRecord {
@@ -406,7 +372,7 @@ async function profileRow(rows: Row[], key: string, file: string): Promise<Profi
 
 export async function run(): Promise<string> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // Deployed, the logger runs at INFO: one JSON line per delivery. Rows say which level they use.
+  // Deployed, the logger runs at INFO: one JSON line per batch, and one per delivery that did not succeed.
   logger.setLogLevel('WARN');
   const receiver = await startReceiverProcess();
   const dynamoPort = await freePort();
@@ -476,7 +442,7 @@ export async function run(): Promise<string> {
       },
       {
         key: 'info',
-        what: '*diagnostic*: as **Herald, fakes** with the logger at INFO, the deployed level (one JSON line per delivery; to /dev/null here)',
+        what: '*diagnostic*: as **Herald, fakes** with the logger at INFO, the deployed level (one JSON line per batch; to /dev/null here)',
         prepare: (ops, label) => atInfo(heraldBatches(fakesHandler, webhook, label, ops)),
       },
       {
@@ -595,9 +561,10 @@ runs ${count(maxOps)} deliveries or ${maxMs / 1000} s, whichever comes first, af
 turns within each of ${runs} runs; figures are medians of the runs (each run listed), and "of undici" is the
 median of the per-run ratios. Herald uses the real \`createSafeAgent({ allowPrivateTargets: true })\`,
 \`createWebhookSender\` and \`createOAuthTokenClient\`, a fixed webhook (\`authentication_method: none\`, svix
-headers on, as deployed), and the per-record path of \`functions/handlers/delivery.ts\` rebuilt from the same
-pieces (the module makes its own dependencies at import, so it cannot take fakes): JSON and zod parse of
-the SQS record, \`deliver\`, the log call, the batch response; middy is left out. The logger is at WARN
+headers on, as deployed), and the delivery function's own batch logic
+(\`createDeliveryBatchHandler\` from \`functions/shared/delivery-batch.ts\`, what the handler runs, given fakes):
+JSON and zod parse of each SQS record, \`deliver\`, a log line for anything but success and one per batch,
+the batch response; only middy is left out. The logger is at WARN
 unless a row says otherwise. "CPU" is this process's CPU time (user + system) per delivery.
 
 The machine has 2 cores: the receiver (and in the last row DynamoDB Local's JVM) competes with the

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * Standard Webhooks signing (https://www.standardwebhooks.com), the scheme Svix uses, so receivers
@@ -57,6 +57,20 @@ export function decodeSigningSecret(secret: string): Buffer {
   return key;
 }
 
+/** Decoded keys by secret: a container signs for few webhooks, many times each. */
+const keyCache = new Map<string, KeyObject>();
+const keyCacheLimit = 10_000;
+
+function signingKey(secret: string): KeyObject {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = createSecretKey(decodeSigningSecret(secret));
+    if (keyCache.size >= keyCacheLimit) keyCache.clear();
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
 /**
  * The Standard Webhooks headers for one attempt: `webhook-signature` holds one space-separated
  * `v1,<base64 HMAC-SHA256>` per secret, so a receiver holding either the old or the new secret
@@ -67,7 +81,7 @@ export function signatureHeaders(input: SignatureInput): SignatureHeaders {
   if (!/^[\x21-\x7e]+$/.test(input.id)) throw new Error('The webhook-id must be visible ASCII');
   const timestamp = unixSeconds(input.timestamp);
   if (input.secrets.length === 0) throw new Error('At least one signing secret is needed');
-  const keys = input.secrets.map(decodeSigningSecret);
+  const keys = input.secrets.map(signingKey);
   const signedPrefix = `${input.id}.${timestamp}.`;
   const signatures = keys.map(
     (key) => `v1,${createHmac('sha256', key).update(signedPrefix).update(input.body).digest('base64')}`,

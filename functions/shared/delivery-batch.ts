@@ -1,0 +1,90 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { deliveryMessageSchema } from '../domain/delivery';
+import { type DeliverDeps, type DeliveryOutcome, deliver } from '../domain/use-cases/deliver';
+
+/**
+ * The delivery function's batch logic, apart from its AWS wiring so benchmarks and tests can run
+ * the real path with fakes: every record of an SQS batch at once, each parsed, delivered and
+ * then acknowledged, put back with a delay, or dead-lettered.
+ */
+export interface DeliveryQueueActions {
+  /** Makes the message visible again after `delaySeconds`: that is the backoff. */
+  retryLater(record: SQSRecord, delaySeconds: number): Promise<void>;
+  /** Moves the message to the dead-letter queue now (out of attempts, or never deliverable). */
+  deadLetter(record: SQSRecord, reason: string): Promise<void>;
+}
+
+type RecordResult = { outcome: DeliveryOutcome['result'] | 'undeliverable'; failure?: SQSBatchItemFailure };
+
+export function createDeliveryBatchHandler(
+  deps: DeliverDeps,
+  queue: DeliveryQueueActions,
+  logger: Logger,
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  async function handleRecord(record: SQSRecord): Promise<RecordResult> {
+    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    let json: unknown;
+    try {
+      json = JSON.parse(record.body);
+    } catch {
+      json = undefined;
+    }
+    const parsed = deliveryMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      logger.error('undeliverable message', { messageId: record.messageId });
+      await queue.deadLetter(record, 'not a delivery message');
+      return { outcome: 'undeliverable' };
+    }
+    const message = parsed.data;
+    const outcome = await deliver(deps, message, attempt);
+    if (outcome.result !== 'delivered') {
+      // Successes are summed per batch; anything else gets a line of its own, with its ids.
+      logger.info(outcome.result, {
+        tenant: message.tenant,
+        webhookId: message.webhookId,
+        deliveryId: message.deliveryId,
+        eventId: message.eventId,
+        attempt,
+        reason: outcome.reason,
+        delaySeconds: outcome.result === 'retry' ? outcome.delaySeconds : undefined,
+      });
+    }
+    switch (outcome.result) {
+      case 'delivered':
+      case 'dropped':
+        return { outcome: outcome.result };
+      case 'dead_letter':
+        await queue.deadLetter(record, outcome.reason);
+        return { outcome: outcome.result };
+      case 'retry':
+        // The message comes back when its visibility runs out: that is the backoff.
+        await queue.retryLater(record, outcome.delaySeconds);
+        return { outcome: outcome.result, failure: { itemIdentifier: record.messageId } };
+    }
+  }
+
+  return async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+    const results = await Promise.allSettled(event.Records.map(handleRecord));
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    const counts: Record<string, number> = {};
+    results.forEach((result, i) => {
+      const record = event.Records[i];
+      if (!record) return;
+      if (result.status === 'rejected') {
+        // Herald's own trouble (say, DynamoDB): the message returns after the queue's visibility timeout.
+        logger.error('delivery failed inside Herald', {
+          messageId: record.messageId,
+          error: result.reason as Error,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        counts.error = (counts.error ?? 0) + 1;
+        return;
+      }
+      counts[result.value.outcome] = (counts[result.value.outcome] ?? 0) + 1;
+      if (result.value.failure) batchItemFailures.push(result.value.failure);
+    });
+    logger.info('batch', { records: event.Records.length, ...counts });
+    return { batchItemFailures };
+  };
+}
