@@ -104,6 +104,10 @@ function captureOutput(child: ChildProcess): () => string {
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
+  // Whatever way this process ends (a crash, process.exit), the emulator must not outlive it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   return () =>
     new Promise((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
