@@ -21,6 +21,12 @@ export const deliveryMessageSchema = z.object({
     (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
     'data must be an object',
   ),
+  /** Why this delivery is on the queue: a platform event, or a customer's retry, recovery or test. */
+  origin: z.enum(['event', 'retry', 'recover', 'test']).optional(),
+  /** Attempts already made before this message was queued (a retried or recovered delivery keeps counting). */
+  attemptOffset: z.number().int().min(0).optional(),
 });
+
+export type DeliveryOrigin = NonNullable<DeliveryMessage['origin']>;
 
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;
