@@ -139,7 +139,16 @@ export async function run(): Promise<string> {
     // As functions/handlers/router.ts makes it; fauxqs queue URLs name a host that does not resolve.
     const sqs = new SQSClient({ ...localAwsConfig, endpoint: fauxqs.endpoint, useQueueUrlAsEndpoint: false });
     const rejected = new FailingRejectedSink();
-    const deps = { store, rejected, clock: systemClock };
+    const deps = {
+      store,
+      rejected,
+      clock: systemClock,
+      log: {
+        recordUnsent: async () => {
+          throw new Error('the bench routes to enabled webhooks only');
+        },
+      },
+    };
 
     for (const c of cases) {
       const t0 = performance.now();

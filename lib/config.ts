@@ -34,6 +34,18 @@ export interface HeraldSettings {
   readonly retrySchedule: string;
   /** Time allowed for one delivery attempt, in milliseconds. @default 15000 */
   readonly deliveryTimeoutMs: number;
+  /** A webhook whose endpoint fails every attempt for this many days is disabled (a 410 disables at once). @default 5 */
+  readonly autoDisableAfterDays: number;
+  /** How long a rotated signing secret keeps signing beside the new one, in hours. @default 24 */
+  readonly secretRotationGraceHours: number;
+  /** Sends alarm notifications to this address (a new encrypted SNS topic); empty for none. @default '' */
+  readonly alarmEmail: string;
+  /** Sends alarm notifications to this existing SNS topic (with `alarmEmail`, to both); empty for none. @default '' */
+  readonly alarmTopicArn: string;
+  /** Alarm when more than this percentage of delivery attempts fail over 15 minutes. @default 25 */
+  readonly failureRateAlarmPercent: number;
+  /** Alarm when the oldest message on the delivery queue is older than this, in seconds. @default 3600 */
+  readonly oldestMessageAlarmSeconds: number;
 }
 
 export const defaultSettings: HeraldSettings = {
@@ -51,6 +63,12 @@ export const defaultSettings: HeraldSettings = {
   sendSvixHeaders: true,
   retrySchedule: '',
   deliveryTimeoutMs: 15_000,
+  autoDisableAfterDays: 5,
+  secretRotationGraceHours: 24,
+  alarmEmail: '',
+  alarmTopicArn: '',
+  failureRateAlarmPercent: 25,
+  oldestMessageAlarmSeconds: 3600,
 };
 
 /** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
@@ -112,6 +130,27 @@ const settingsSchema = z
       .string()
       .regex(/^(\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*)?$/, 'comma-separated durations like 5s,5m,2h'),
     deliveryTimeoutMs: integer(100, 60_000),
+    autoDisableAfterDays: integer(1, 90),
+    secretRotationGraceHours: integer(0, 168),
+    alarmEmail: z
+      .string()
+      .trim()
+      .refine(
+        (v) => v === '' || z.string().email().safeParse(v).success,
+        'an email address, or empty for none',
+      ),
+    alarmTopicArn: z
+      .string()
+      .trim()
+      .regex(
+        /^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256})?$/,
+        'an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), or empty for none',
+      ),
+    failureRateAlarmPercent: integer(1, 100),
+    // Not low: retries wait on the delivery queue (in flight, their visibility timeout is the
+    // backoff) and count in its oldest-message age, so a healthy queue holds messages minutes old;
+    // an hour means a backlog (lib/constructs/monitoring.ts). At most SQS's 14-day retention.
+    oldestMessageAlarmSeconds: integer(60, 1_209_600),
   })
   .strict();
 

@@ -4,6 +4,7 @@ import type { HeraldSettings } from './config';
 import { HeraldApi } from './constructs/api';
 import { HeraldEventBus } from './constructs/event-bus';
 import { EventPipeline } from './constructs/event-pipeline';
+import { Monitoring } from './constructs/monitoring';
 import { Storage } from './constructs/storage';
 
 export interface HeraldStackProps extends StackProps {
@@ -26,6 +27,24 @@ export class HeraldStack extends Stack {
     });
 
     const pipeline = new EventPipeline(this, 'Pipeline', { settings, bus: events.bus, table: storage.table });
+    api.allowDeliveryActions(pipeline.deliveryQueue, pipeline.deadLetterQueue);
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      settings,
+      queues: {
+        deliveries: pipeline.deliveryQueue,
+        deliveryDeadLetters: pipeline.deadLetterQueue,
+        routerDeadLetters: pipeline.routerDeadLetters,
+        rejectedEvents: pipeline.rejectedEvents,
+      },
+      functions: {
+        api: api.apiFunction.function,
+        authorizer: api.authorizerFunction.function,
+        router: pipeline.router.function,
+        delivery: pipeline.delivery.function,
+      },
+      restApi: api.restApi,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
@@ -38,6 +57,17 @@ export class HeraldStack extends Stack {
       value: pipeline.rejectedEvents.queueUrl,
       description: 'Platform events the router refused (schema), for an operator',
     });
+    new CfnOutput(this, 'DashboardName', {
+      value: monitoring.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of deliveries, events, queues, functions and the API',
+    });
+    const alarmTopic = monitoring.alarmTopic ?? monitoring.notified[0];
+    if (alarmTopic) {
+      new CfnOutput(this, 'AlarmTopicArn', {
+        value: alarmTopic.topicArn,
+        description: 'SNS topic the alarms notify (the one made for herald.alarmEmail when given)',
+      });
+    }
     new CfnOutput(this, 'TableName', {
       value: storage.table.tableName,
       description: 'Herald table (npm run keys -- --stack <name> reads it)',

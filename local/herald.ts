@@ -54,6 +54,12 @@ export interface LocalHeraldOptions {
   retrySchedule?: string;
   /** Per-attempt delivery timeout. @default 15000 */
   deliveryTimeoutMs?: number;
+  /** A webhook failing every attempt for this long is disabled. @default 5 days */
+  autoDisableAfterSeconds?: number;
+  /** How long a rotated signing secret keeps signing. @default 24 h */
+  secretRotationGraceSeconds?: number;
+  /** Delivery log retention. @default 30 */
+  attemptRetentionDays?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
 }
@@ -169,8 +175,13 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       HERALD_TOKEN_SIGNING_KEY: signingKey,
       POWERTOOLS_SERVICE_NAME: 'herald',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      // Nothing turns EMF lines into metrics here; POWERTOOLS_METRICS_DISABLED=false prints them.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       HERALD_RETRY_SCHEDULE: options.retrySchedule ?? '',
       DELIVERY_TIMEOUT_MS: String(options.deliveryTimeoutMs ?? 15_000),
+      AUTO_DISABLE_AFTER_SECONDS: String(options.autoDisableAfterSeconds ?? 5 * 86_400),
+      SECRET_ROTATION_GRACE_SECONDS: String(options.secretRotationGraceSeconds ?? 86_400),
+      ATTEMPT_RETENTION_DAYS: String(options.attemptRetentionDays ?? 30),
       ...(options.allowedEnvironments ? { HERALD_ALLOWED_ENVIRONMENTS: options.allowedEnvironments } : {}),
       ...(options.defaultTypePrefix !== undefined
         ? { HERALD_DEFAULT_TYPE_PREFIX: options.defaultTypePrefix }

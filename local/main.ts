@@ -50,6 +50,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  /** A whole number from the environment; the handlers' own configuration checks its range. */
+  const seconds = (name: string): number | undefined => {
+    const value = process.env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!/^\d+$/.test(value))
+      throw new LocalModeError(`${name} must be a whole number, not ${JSON.stringify(value)}.`);
+    return Number(value);
+  };
   const busName = process.env.HERALD_BUS_NAME || 'herald';
   const eventSource = process.env.HERALD_EVENT_SOURCE || 'CredoAI';
   herald = await startLocalHerald({
@@ -63,6 +71,10 @@ async function main(): Promise<void> {
     defaultTypePrefix: process.env.HERALD_DEFAULT_TYPE_PREFIX,
     apiKey: process.env.HERALD_API_KEY || undefined,
     logLevel: process.env.HERALD_LOG_LEVEL || 'INFO',
+    retrySchedule: process.env.HERALD_RETRY_SCHEDULE || undefined,
+    deliveryTimeoutMs: seconds('HERALD_DELIVERY_TIMEOUT_MS'),
+    autoDisableAfterSeconds: seconds('HERALD_AUTO_DISABLE_AFTER_SECONDS'),
+    secretRotationGraceSeconds: seconds('HERALD_SECRET_ROTATION_GRACE_SECONDS'),
     log: (line) => console.log(`[herald] ${line}`),
   });
   if (stopping) return;

@@ -1,6 +1,7 @@
 import type { ApiKeyRecord } from './api-key';
 import type { DeliveryMessage } from './delivery';
-import type { Webhook, WebhookStatus } from './webhook';
+import type { DeliveryLogEntry, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './delivery-log';
+import type { EndpointHealth, Webhook, WebhookStatus } from './webhook';
 
 /** Ports: the small interfaces the use cases need from the outside world. */
 
@@ -117,27 +118,57 @@ export interface TokenProvider {
   invalidate(webhookId: string): void;
 }
 
-/** One attempt to deliver, as the delivery log keeps it. */
-export interface AttemptRecord {
-  tenant: string;
-  webhookId: string;
-  deliveryId: string;
-  eventId: string;
-  eventType: string;
-  attempt: number;
-  time: string;
-  outcome: 'succeeded' | 'failed' | 'dropped';
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  responseExcerpt: string | null;
-  /** What happens next: delivered, retried after some seconds, dead-lettered or dropped. */
-  next: 'none' | 'retry' | 'dead_letter';
-  retryInSeconds: number | null;
+/** The delivery log (see `delivery-log.ts`). */
+export interface DeliveryLog {
+  /** Records an attempt and the state it leaves the delivery in; creates the record on its first write. */
+  record(entry: DeliveryLogEntry): Promise<void>;
+  /** Records several deliveries that failed without an attempt (a disabled webhook's), at once. */
+  recordUnsent(entries: DeliveryLogEntry[]): Promise<void>;
+  get(tenant: string, webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /** Newest first by event time. */
+  list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
+  /**
+   * Marks a delivery `pending` (queued again) if its status is one of `from`; false when it is not,
+   * so two requests cannot queue the same delivery twice.
+   */
+  markQueued(record: DeliveryRecord, from: readonly DeliveryStatus[], at: string): Promise<boolean>;
+  /** Puts a status back after queueing failed (best effort: only if still `pending`). */
+  unmarkQueued(record: DeliveryRecord): Promise<void>;
 }
 
-export interface AttemptLog {
-  record(attempt: AttemptRecord): Promise<void>;
+/** A delivery held in the dead-letter queue, taken out of sight while recovery decides. */
+export interface DeadLetteredDelivery {
+  message: DeliveryMessage;
+  /** Deletes it from the dead-letter queue: it has been queued again, or is handled already. */
+  remove(): Promise<void>;
+  /** Puts it back in sight, untouched. */
+  release(): Promise<void>;
+}
+
+/** The delivery queue's dead-letter queue, as recovery reads it. */
+export interface DeadLetterSource {
+  /**
+   * Reads through up to `maxMessages` dead-lettered messages and returns the deliveries to one
+   * webhook (hidden for a while); the others are released at once.
+   */
+  take(
+    tenant: string,
+    webhookId: string,
+    maxMessages: number,
+  ): Promise<{ deliveries: DeadLetteredDelivery[]; scanned: number }>;
+}
+
+/** The endpoint-health half of the webhook store: small updates that do not change the version. */
+export interface EndpointHealthStore {
+  /** Counts a failed attempt; returns the health after it (the streak's start kept). */
+  recordFailure(
+    tenant: string,
+    webhookId: string,
+    at: string,
+    reason: string,
+  ): Promise<EndpointHealth | undefined>;
+  /** Ends a streak of failures. */
+  recordSuccess(tenant: string, webhookId: string): Promise<void>;
 }
 
 export interface Clock {

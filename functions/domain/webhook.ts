@@ -48,13 +48,40 @@ export interface WebhookAttributes {
 
 export type WebhookStatus = 'enabled' | 'disabled';
 
+/** How the endpoint has been answering: a streak of failed attempts, or none. */
+export interface EndpointHealth {
+  consecutiveFailures: number;
+  /** When the current streak of failures began; `null` while the endpoint is healthy. */
+  failingSince: string | null;
+  lastFailureAt: string | null;
+  lastFailureReason: string | null;
+}
+
+export const healthyEndpoint: EndpointHealth = {
+  consecutiveFailures: 0,
+  failingSince: null,
+  lastFailureAt: null,
+  lastFailureReason: null,
+};
+
+/** A signing secret replaced by a rotation, still signing until `expiresAt`. */
+export interface PreviousSecret {
+  secret: string;
+  expiresAt: string;
+}
+
 export interface Webhook {
   id: string;
   tenant: string;
   attributes: WebhookAttributes;
   status: WebhookStatus;
   disabledReason: string | null;
+  /** When the webhook was last disabled, by the customer or automatically. */
+  disabledAt: string | null;
   signingSecret: string;
+  /** Secrets replaced by a rotation: they keep signing, beside the current one, until they expire. */
+  previousSecrets: PreviousSecret[];
+  health: EndpointHealth;
   createdAt: string;
   updatedAt: string;
   /** Incremented on every write; updates are conditional on it. */
@@ -125,11 +152,14 @@ const attributeShape = {
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
 const createAttributesSchema = z.object(attributeShape).strict();
 
-/** A PATCH may carry any subset, plus `status` (enable or disable by hand). */
+/** A PATCH may carry any subset, plus `status` and `disabled_reason` (enable or disable by hand). */
 const patchAttributesSchema = z
   .object({
     ...Object.fromEntries(Object.entries(attributeShape).map(([k, v]) => [k, v.optional()])),
-    status: z.enum(['enabled', 'disabled']).optional(),
+    status: z
+      .enum(['enabled', 'disabled'], { errorMap: () => ({ message: 'must be one of: enabled, disabled' }) })
+      .optional(),
+    disabled_reason: z.preprocess(blankToNull, z.string().trim().max(256).nullable()).optional(),
   })
   .strict();
 
@@ -359,13 +389,30 @@ export function applyWebhookPatch(
   current: WebhookAttributes,
   input: unknown,
   rules: WebhookRules,
-): { attributes: WebhookAttributes; status: WebhookStatus | undefined; warnings: Warning[] } {
+): {
+  attributes: WebhookAttributes;
+  status: WebhookStatus | undefined;
+  disabledReason: string | null | undefined;
+  warnings: Warning[];
+} {
   const patch = patchAttributesSchema.safeParse(requireObject(input));
   if (!patch.success) throw new ValidationError(zodProblems(patch.error, attributesPointer));
-  const { status, ...changes } = patch.data;
+  const { status, disabled_reason: disabledReason, ...changes } = patch.data;
   const merged = { ...current, ...(changes as Partial<ParsedAttributes>) };
   const { attributes, warnings } = validateWhole(merged, rules);
-  return { attributes, status, warnings };
+  return { attributes, status, disabledReason: disabledReason as string | null | undefined, warnings };
+}
+
+/** The secrets that sign at `now`: the current one first, then rotated ones not yet expired. */
+export function signingSecretsAt(
+  webhook: Pick<Webhook, 'signingSecret' | 'previousSecrets'>,
+  now: Date,
+): string[] {
+  const secrets = [webhook.signingSecret];
+  for (const previous of webhook.previousSecrets) {
+    if (Date.parse(previous.expiresAt) > now.getTime()) secrets.push(previous.secret);
+  }
+  return secrets;
 }
 
 /** The `type` a delivery carries: `[prefix.]event_type[.suffix]`. */
@@ -394,6 +441,13 @@ export function publicAttributes(webhook: Webhook): Record<string, unknown> {
     has_authentication_payload: a.authentication_payload !== null,
     status: webhook.status,
     disabled_reason: webhook.disabledReason,
+    disabled_at: webhook.disabledAt,
+    health: {
+      consecutive_failures: webhook.health.consecutiveFailures,
+      failing_since: webhook.health.failingSince,
+      last_failure_at: webhook.health.lastFailureAt,
+      last_failure_reason: webhook.health.lastFailureReason,
+    },
     created_at: webhook.createdAt,
     updated_at: webhook.updatedAt,
   };

@@ -1,15 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
+import { SqsDeadLetterSource } from '../adapters/aws/sqs-dead-letters';
+import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
 import { systemClock } from '../domain/ports';
 import { type ApiDeps, routeAuthExchange, routeTenantRequest } from '../shared/api-routes';
-import { signingKeyProvider, stores } from '../shared/clients';
+import { documentClient, signingKeyProvider, stores } from '../shared/clients';
 import { readApiConfig } from '../shared/config';
 import { errorResponse } from '../shared/jsonapi';
 import { logger } from '../shared/logger';
 
 const config = readApiConfig();
-const { webhooks, keys } = stores(config);
+if (!config.queues)
+  throw new Error('Invalid configuration: set DELIVERY_QUEUE_URL and DEAD_LETTER_QUEUE_URL');
+const dynamo = documentClient();
+const { webhooks, keys } = stores(config, dynamo);
+// fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const deps: ApiDeps = {
   webhooks: {
     store: webhooks,
@@ -19,6 +28,15 @@ const deps: ApiDeps = {
       allowPrivateTargets: config.allowPrivateTargets,
       defaultTypePrefix: config.defaultTypePrefix,
     },
+    rotationGraceSeconds: config.secretRotationGraceSeconds,
+  },
+  deliveries: {
+    webhooks,
+    log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+    queue: new SqsDeliveryQueue(sqs, config.queues.deliveries),
+    deadLetters: new SqsDeadLetterSource(sqs, config.queues.deadLetters),
+    clock: systemClock,
+    eventSource: config.eventSource,
   },
   auth: {
     keys,

@@ -1,9 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { CachedWebhookLookup } from '../adapters/aws/cached-webhook-lookup';
-import { DynamoDbAttemptLog } from '../adapters/aws/dynamodb-attempt-log';
+import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
 import { DynamoDbWebhookStore } from '../adapters/aws/dynamodb-webhook-store';
 import { createOAuthTokenClient } from '../adapters/http/oauth-token-client';
 import { createSafeAgent } from '../adapters/http/safe-dispatcher';
@@ -15,22 +16,26 @@ import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
 import { createDeliveryBatchHandler } from '../shared/delivery-batch';
 import { logger } from '../shared/logger';
+import { metrics } from '../shared/metrics';
 
 const config = readDeliveryConfig();
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const dynamo = documentClient();
 const agent = createSafeAgent({ allowPrivateTargets: config.allowPrivateTargets, connectTimeoutMs: 5_000 });
+const store = new DynamoDbWebhookStore(dynamo, config.tableName);
 const deps: DeliverDeps = {
-  webhooks: new CachedWebhookLookup(new DynamoDbWebhookStore(dynamo, config.tableName)),
+  webhooks: new CachedWebhookLookup(store),
+  store,
   sender: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs }),
   // Token responses get a sender of their own: a larger cap, so a whole token response is read.
   tokens: createOAuthTokenClient({
     send: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs, maxResponseBytes: 64 * 1024 }).send,
   }),
-  attempts: new DynamoDbAttemptLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+  log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
   clock: systemClock,
   schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
   sendSvixHeaders: config.sendSvixHeaders,
+  autoDisableAfterMs: config.autoDisableAfterSeconds * 1000,
 };
 
 const handleBatch = createDeliveryBatchHandler(
@@ -56,8 +61,10 @@ const handleBatch = createDeliveryBatchHandler(
     },
   },
   logger,
+  metrics,
 );
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(handleBatch);

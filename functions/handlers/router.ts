@@ -1,7 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
+import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
 import { DynamoDbWebhookStore } from '../adapters/aws/dynamodb-webhook-store';
 import { SqsDeliveryQueue, SqsRejectedEventSink } from '../adapters/aws/sqs-delivery-queue';
 import { systemClock } from '../domain/ports';
@@ -9,12 +11,15 @@ import { type RouteResult, routeEvent } from '../domain/use-cases/route-event';
 import { documentClient } from '../shared/clients';
 import { readRouterConfig } from '../shared/config';
 import { logger } from '../shared/logger';
+import { MetricName, metrics, metricUnits } from '../shared/metrics';
 
 const config = readRouterConfig();
 // fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+const dynamo = documentClient();
 const deps = {
-  store: new DynamoDbWebhookStore(documentClient(), config.tableName),
+  store: new DynamoDbWebhookStore(dynamo, config.tableName),
+  log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
   queue: new SqsDeliveryQueue(sqs, config.deliveryQueueUrl),
   rejected: new SqsRejectedEventSink(sqs, config.rejectedEventsQueueUrl),
   clock: systemClock,
@@ -28,13 +33,16 @@ async function route(event: EventBridgeEvent<string, unknown>): Promise<RouteRes
   logger.appendKeys({ eventBridgeId: event.id, eventType: event['detail-type'] });
   const result = await routeEvent(deps, event);
   if (result.outcome === 'rejected') {
+    metrics.addMetric(MetricName.EventRejected, metricUnits.EventRejected, 1);
     logger.warn('event rejected', { reason: result.reason, problems: result.problems });
   } else {
+    metrics.addMetric(MetricName.EventRouted, metricUnits.EventRouted, 1);
+    metrics.addMetric(MetricName.FanOut, metricUnits.FanOut, result.deliveries);
     logger.info('event routed', {
       eventId: result.eventId,
       tenant: result.tenant,
       deliveries: result.deliveries,
-      skippedDisabled: result.skippedDisabled,
+      heldForDisabled: result.heldForDisabled,
     });
   }
   return result;
@@ -42,4 +50,5 @@ async function route(event: EventBridgeEvent<string, unknown>): Promise<RouteRes
 
 export const handler = middy<EventBridgeEvent<string, unknown>, RouteResult>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .handler(route);

@@ -1,18 +1,30 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { type DeliveryRecord, normalizeTime } from '../domain/delivery-log';
+import { buildEnvelope } from '../domain/envelope';
 import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
 import { eventCatalog } from '../domain/event-catalog';
 import { type AuthDeps, exchangeApiKey } from '../domain/use-cases/auth';
+import {
+  type DeliveryDeps,
+  getDelivery,
+  listDeliveries,
+  readDeliveryQuery,
+  recoverDeliveries,
+  retryDelivery,
+  sendTestEvent,
+} from '../domain/use-cases/deliveries';
 import {
   createWebhook,
   deleteWebhook,
   getWebhook,
   listWebhooks,
   readPageParameters,
+  rotateSigningSecret,
   updateWebhook,
   type WebhookDeps,
 } from '../domain/use-cases/webhooks';
 import { publicAttributes, type Warning, type Webhook } from '../domain/webhook';
-import { header, linkTo, readJsonBody, respond } from './jsonapi';
+import { header, linkTo, readJsonBody, readOptionalJsonBody, respond } from './jsonapi';
 
 /**
  * The API's routes: each reads the request, calls one use case and renders JSON:API. The
@@ -20,6 +32,7 @@ import { header, linkTo, readJsonBody, respond } from './jsonapi';
  */
 export interface ApiDeps {
   webhooks: WebhookDeps;
+  deliveries: DeliveryDeps;
   auth: AuthDeps;
 }
 
@@ -39,6 +52,58 @@ function webhookResource(event: APIGatewayProxyEvent, webhook: Webhook, extra: R
     id: webhook.id,
     attributes: { ...publicAttributes(webhook), ...extra },
     links: { self: linkTo(event, `${base(webhook.tenant)}/webhooks/${webhook.id}`) },
+  };
+}
+
+function deliveryResource(
+  event: APIGatewayProxyEvent,
+  webhook: Webhook,
+  d: DeliveryRecord,
+  detail: boolean,
+): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {
+    event_id: d.eventId,
+    event_type: d.eventType,
+    environment: d.environment,
+    event_time: d.time,
+    status: d.status,
+    attempt_count: d.attemptCount,
+    last_status_code: d.lastStatusCode,
+    last_error: d.lastError,
+    next_attempt_at: d.nextAttemptAt,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+  };
+  if (detail) {
+    // The body as this webhook's settings shape it now (its prefix and suffix); the signature
+    // headers differ per attempt and are not kept.
+    attributes.payload = buildEnvelope({
+      eventId: d.eventId,
+      eventType: d.eventType,
+      data: d.data,
+      time: normalizeTime(d.time),
+      source: d.source,
+      prefix: webhook.attributes.event_type_prefix,
+      suffix: webhook.attributes.event_type_suffix,
+    });
+    attributes.attempts = d.attempts.map((a) => ({
+      attempt: a.attempt,
+      time: a.time,
+      outcome: a.outcome,
+      status_code: a.statusCode,
+      duration_ms: a.durationMs,
+      error: a.error,
+      response_excerpt: a.responseExcerpt,
+      trigger: a.origin,
+    }));
+  }
+  return {
+    type: 'delivery',
+    id: d.deliveryId,
+    attributes,
+    links: {
+      self: linkTo(event, `${base(webhook.tenant)}/webhooks/${webhook.id}/deliveries/${d.deliveryId}`),
+    },
   };
 }
 
@@ -89,6 +154,88 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
       return respond(204);
     },
   },
+  'webhooks/:id/deliveries': {
+    GET: async (deps, { event, tenant, params: [id = ''] }) => {
+      const raw = event.queryStringParameters ?? {};
+      const query = readDeliveryQuery(raw);
+      const { webhook, page } = await listDeliveries(deps.deliveries, tenant, id, query);
+      const self = `${base(tenant)}/webhooks/${webhook.id}/deliveries`;
+      // The filters carry over to the next page; only the cursor changes.
+      const keep = Object.entries(raw).filter(([k, v]) => k !== 'page[after]' && v !== undefined);
+      const link = (after?: string) => {
+        const params = new URLSearchParams(keep as [string, string][]);
+        if (after) params.set('page[after]', after);
+        const qs = params.toString();
+        return linkTo(event, `${self}${qs ? `?${qs}` : ''}`);
+      };
+      return respond(200, {
+        data: page.items.map((d) => deliveryResource(event, webhook, d, false)),
+        links: { self: link(query.after), ...(page.next ? { next: link(page.next) } : {}) },
+      });
+    },
+  },
+  'webhooks/:id/deliveries/:id': {
+    GET: async (deps, { event, tenant, params: [id = '', deliveryId = ''] }) => {
+      const { webhook, delivery } = await getDelivery(deps.deliveries, tenant, id, deliveryId);
+      return respond(200, { data: deliveryResource(event, webhook, delivery, true) });
+    },
+  },
+  'webhooks/:id/deliveries/:id/retry': {
+    POST: async (deps, { event, tenant, params: [id = '', deliveryId = ''] }) => {
+      const { webhook, delivery } = await retryDelivery(deps.deliveries, tenant, id, deliveryId);
+      return respond(202, { data: deliveryResource(event, webhook, delivery, false) });
+    },
+  },
+  'webhooks/:id/recover': {
+    POST: async (deps, { event, tenant, params: [id = ''] }) => {
+      const result = await recoverDeliveries(deps.deliveries, tenant, id, readOptionalJsonBody(event));
+      return respond(202, {
+        data: {
+          type: 'delivery-recovery',
+          attributes: {
+            since: result.since,
+            until: result.until,
+            queued: result.queued,
+            queued_from_dead_letter_queue: result.queuedFromDeadLetterQueue,
+            dead_letters_scanned: result.deadLettersScanned,
+            more: result.more,
+          },
+          links: {
+            deliveries: linkTo(event, `${base(tenant)}/webhooks/${id}/deliveries?filter[status]=pending`),
+          },
+        },
+      });
+    },
+  },
+  'webhooks/:id/test': {
+    POST: async (deps, { event, tenant, params: [id = ''] }) => {
+      const { webhook, delivery } = await sendTestEvent(
+        deps.deliveries,
+        tenant,
+        id,
+        readOptionalJsonBody(event),
+      );
+      const resource = deliveryResource(event, webhook, delivery, true);
+      return respond(202, { data: resource }, { Location: (resource.links as { self: string }).self });
+    },
+  },
+  'webhooks/:id/secret/rotate': {
+    POST: async (deps, { event, tenant, params: [id = ''] }) => {
+      const { webhook, previousExpiresAt } = await rotateSigningSecret(deps.webhooks, {
+        tenant,
+        id,
+        body: readOptionalJsonBody(event),
+      });
+      return respond(200, {
+        data: {
+          type: 'webhook-secret',
+          id: webhook.id,
+          attributes: { key: webhook.signingSecret, previous_key_expires_at: previousExpiresAt },
+          links: { self: linkTo(event, `${base(tenant)}/webhooks/${webhook.id}/secret`) },
+        },
+      });
+    },
+  },
   'webhooks/:id/secret': {
     GET: async (deps, { event, tenant, params: [id = ''] }) => {
       const webhook = await getWebhook(deps.webhooks, tenant, id);
@@ -96,7 +243,13 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         data: {
           type: 'webhook-secret',
           id: webhook.id,
-          attributes: { key: webhook.signingSecret },
+          attributes: {
+            key: webhook.signingSecret,
+            // Rotated keys still signing: when each stops, never the key itself.
+            previous_keys: webhook.previousSecrets
+              .filter((p) => Date.parse(p.expiresAt) > deps.webhooks.clock.now().getTime())
+              .map((p) => ({ expires_at: p.expiresAt })),
+          },
           links: { self: linkTo(event, `${base(tenant)}/webhooks/${webhook.id}/secret`) },
         },
       });

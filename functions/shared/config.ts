@@ -39,6 +39,11 @@ const apiEnvSchema = z.object({
   /** The signing key itself (local mode only). */
   HERALD_TOKEN_SIGNING_KEY: z.string().min(32).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  /** The API queues retries, recoveries and test events; the authorizer has no need of them. */
+  DELIVERY_QUEUE_URL: z.string().url().optional(),
+  DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
+  ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SECRET_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(86_400),
 });
 
 export type ApiConfig = {
@@ -49,6 +54,9 @@ export type ApiConfig = {
   allowPrivateTargets: boolean;
   tokenSigningKey: { secretArn: string } | { key: string };
   accessTokenTtlSeconds: number;
+  queues: { deliveries: string; deadLetters: string } | undefined;
+  attemptRetentionSeconds: number;
+  secretRotationGraceSeconds: number;
 };
 
 /** Reads the API and authorizer functions' configuration; throws naming every bad variable. */
@@ -72,6 +80,12 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
     tokenSigningKey,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    queues:
+      e.DELIVERY_QUEUE_URL && e.DEAD_LETTER_QUEUE_URL
+        ? { deliveries: e.DELIVERY_QUEUE_URL, deadLetters: e.DEAD_LETTER_QUEUE_URL }
+        : undefined,
+    attemptRetentionSeconds: e.ATTEMPT_RETENTION_DAYS * 86_400,
+    secretRotationGraceSeconds: e.SECRET_ROTATION_GRACE_SECONDS,
   };
 }
 
@@ -79,12 +93,14 @@ const routerEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   DELIVERY_QUEUE_URL: z.string().url(),
   REJECTED_EVENTS_QUEUE_URL: z.string().url(),
+  ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
 });
 
 export interface RouterConfig {
   tableName: string;
   deliveryQueueUrl: string;
   rejectedEventsQueueUrl: string;
+  attemptRetentionSeconds: number;
 }
 
 /** Reads the router function's configuration; throws naming every bad variable. */
@@ -94,6 +110,7 @@ export function readRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
     tableName: e.TABLE_NAME,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
     rejectedEventsQueueUrl: e.REJECTED_EVENTS_QUEUE_URL,
+    attemptRetentionSeconds: e.ATTEMPT_RETENTION_DAYS * 86_400,
   };
 }
 
@@ -107,6 +124,13 @@ const deliveryEnvSchema = z.object({
   HERALD_SVIX_HEADERS: booleanString.default('true'),
   DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** A webhook whose endpoint fails every attempt for this long is disabled (5 days). */
+  AUTO_DISABLE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(5 * 86_400),
 });
 
 export interface DeliveryConfig {
@@ -118,6 +142,7 @@ export interface DeliveryConfig {
   sendSvixHeaders: boolean;
   timeoutMs: number;
   attemptRetentionSeconds: number;
+  autoDisableAfterSeconds: number;
 }
 
 /** Reads the delivery function's configuration; throws naming every bad variable. */
@@ -132,5 +157,6 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     sendSvixHeaders: e.HERALD_SVIX_HEADERS,
     timeoutMs: e.DELIVERY_TIMEOUT_MS,
     attemptRetentionSeconds: e.ATTEMPT_RETENTION_DAYS * 86_400,
+    autoDisableAfterSeconds: e.AUTO_DISABLE_AFTER_SECONDS,
   };
 }

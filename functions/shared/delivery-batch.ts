@@ -1,7 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deliveryMessageSchema } from '../domain/delivery';
 import { type DeliverDeps, type DeliveryOutcome, deliver } from '../domain/use-cases/deliver';
+import { MetricName, metricUnits } from './metrics';
 
 /**
  * The delivery function's batch logic, apart from its AWS wiring so benchmarks and tests can run
@@ -15,12 +17,21 @@ export interface DeliveryQueueActions {
   deadLetter(record: SQSRecord, reason: string): Promise<void>;
 }
 
-type RecordResult = { outcome: DeliveryOutcome['result'] | 'undeliverable'; failure?: SQSBatchItemFailure };
+type RecordResult = {
+  outcome: DeliveryOutcome['result'] | 'undeliverable';
+  failure?: SQSBatchItemFailure;
+  /** For `failed`: whether an HTTP attempt was made (not so for a disabled webhook). */
+  attempted?: boolean;
+};
+
+/** Where a batch's counts go: Powertools `Metrics` in Lambda, nothing in benchmarks. */
+export type BatchMetrics = Pick<Metrics, 'addMetric'>;
 
 export function createDeliveryBatchHandler(
   deps: DeliverDeps,
   queue: DeliveryQueueActions,
   logger: Logger,
+  observe?: BatchMetrics,
 ): (event: SQSEvent) => Promise<SQSBatchResponse> {
   async function handleRecord(record: SQSRecord): Promise<RecordResult> {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
@@ -50,10 +61,17 @@ export function createDeliveryBatchHandler(
         delaySeconds: outcome.result === 'retry' ? outcome.delaySeconds : undefined,
       });
     }
+    if (outcome.result !== 'dropped' && outcome.durationMs !== null)
+      observe?.addMetric(MetricName.DeliveryLatency, metricUnits.DeliveryLatency, outcome.durationMs);
     switch (outcome.result) {
       case 'delivered':
       case 'dropped':
         return { outcome: outcome.result };
+      case 'failed':
+        // Kept in the log as failed, recoverable; the dead-letter queue is for what the log lacks.
+        if (outcome.disabledWebhook)
+          observe?.addMetric(MetricName.WebhookDisabled, metricUnits.WebhookDisabled, 1);
+        return { outcome: outcome.result, attempted: outcome.durationMs !== null };
       case 'dead_letter':
         await queue.deadLetter(record, outcome.reason);
         return { outcome: outcome.result };
@@ -82,9 +100,22 @@ export function createDeliveryBatchHandler(
         return;
       }
       counts[result.value.outcome] = (counts[result.value.outcome] ?? 0) + 1;
+      if (result.value.attempted) counts.failed_attempted = (counts.failed_attempted ?? 0) + 1;
       if (result.value.failure) batchItemFailures.push(result.value.failure);
     });
     logger.info('batch', { records: event.Records.length, ...counts });
+    if (observe) {
+      const attempted = (name: string) => counts[name] ?? 0;
+      const failedAttempts = attempted('retry') + attempted('dead_letter') + attempted('failed_attempted');
+      observe.addMetric(MetricName.DeliverySucceeded, metricUnits.DeliverySucceeded, attempted('delivered'));
+      observe.addMetric(MetricName.DeliveryFailed, metricUnits.DeliveryFailed, failedAttempts);
+      observe.addMetric(MetricName.DeliveryRetried, metricUnits.DeliveryRetried, attempted('retry'));
+      observe.addMetric(
+        MetricName.DeliveryDeadLettered,
+        metricUnits.DeliveryDeadLettered,
+        attempted('dead_letter') + attempted('undeliverable'),
+      );
+    }
     return { batchItemFailures };
   };
 }

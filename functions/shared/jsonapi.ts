@@ -62,6 +62,15 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
  * Reads a JSON request body: the media type must be JSON:API or plain JSON, the size bounded,
  * and the JSON well-formed.
  */
+/** As {@link readJsonBody}, for actions whose body is optional: no body (or a blank one) is `undefined`. */
+export function readOptionalJsonBody(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  return text.trim() === '' ? undefined : readJsonBody(event);
+}
+
 export function readJsonBody(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
 ): unknown {

@@ -16,6 +16,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type GatewayResponseType,
@@ -76,6 +77,8 @@ export class HeraldApi extends Construct {
       // Deployed Herald never delivers to private, loopback or link-local addresses (SSRF).
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
       ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtlSeconds),
+      ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
+      SECRET_ROTATION_GRACE_SECONDS: String(settings.secretRotationGraceHours * 3600),
     };
 
     this.apiFunction = new HeraldFunction(this, 'ApiFunction', {
@@ -211,6 +214,25 @@ export class HeraldApi extends Construct {
    * API Gateway's own errors in JSON:API, from the definitions local mode answers with too
    * (`functions/shared/gateway-responses.ts`).
    */
+  /**
+   * Lets the API queue deliveries again (retry, recovery, test events) and read recovery's share
+   * of the dead-letter queue. Called once the pipeline that owns the queues exists.
+   */
+  allowDeliveryActions(deliveryQueue: IQueue, deadLetterQueue: IQueue): void {
+    const fn = this.apiFunction.function;
+    fn.addEnvironment('DELIVERY_QUEUE_URL', deliveryQueue.queueUrl);
+    fn.addEnvironment('DEAD_LETTER_QUEUE_URL', deadLetterQueue.queueUrl);
+    deliveryQueue.grantSendMessages(fn);
+    deadLetterQueue.grant(
+      fn,
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueAttributes',
+    );
+    deadLetterQueue.encryptionMasterKey?.grantDecrypt(fn);
+  }
+
   private addErrorResponses(): void {
     const specific: Array<{ id: string; type: GatewayResponseType; headers?: Record<string, string> }> = [
       { id: 'Unauthorized', type: 'UNAUTHORIZED' },

@@ -69,8 +69,10 @@ export class EventPipeline extends Construct {
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         REJECTED_EVENTS_QUEUE_URL: this.rejectedEvents.queueUrl,
+        ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
       },
-    }).bindTable(props.table, { actions: ['dynamodb:Query'] });
+      // Query finds the routes; UpdateItem logs deliveries held for disabled webhooks.
+    }).bindTable(props.table, { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] });
     this.deliveryQueue.grantSendMessages(this.router.function);
     this.rejectedEvents.grantSendMessages(this.router.function);
 
@@ -107,8 +109,13 @@ export class EventPipeline extends Construct {
         HERALD_SVIX_HEADERS: String(settings.sendSvixHeaders),
         DELIVERY_TIMEOUT_MS: String(settings.deliveryTimeoutMs),
         ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
+        AUTO_DISABLE_AFTER_SECONDS: String(settings.autoDisableAfterDays * 86_400),
       },
-    }).bindTable(props.table, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
+      // UpdateItem: the delivery log and endpoint health; Put/Delete: disabling a failing webhook
+      // (one transaction over the webhook and its routes).
+    }).bindTable(props.table, {
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
       new SqsEventSource(this.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true }),

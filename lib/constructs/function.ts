@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { metricsNamespace } from '../../functions/shared/metrics';
 
 /** The repository root: entries, the lockfile and tsconfig are resolved from here. */
 const projectRoot = path.resolve(__dirname, '..', '..');
@@ -31,7 +32,7 @@ export interface HeraldFunctionProps {
   readonly memorySize?: number;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `NODE_OPTIONS`). @default - none */
+  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). @default - none */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -76,6 +77,8 @@ export class HeraldFunction extends Construct {
       tracing: Tracing.ACTIVE,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'herald',
+        // Where the EMF lines of functions/shared/metrics.ts land: the namespace the alarms read.
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
         // Deployed, Herald never targets private addresses or plain http; no props can change that.
@@ -122,12 +125,19 @@ export class HeraldFunction extends Construct {
       Validations.of(this.role).acknowledge(
         { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+        {
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
+          reason:
+            "The table's indexes: one, keys-only (byDeliveryId), which the API queries to find a delivery by id.",
+        },
       );
     } else {
       // `grant` with explicit actions adds no KMS permission, and reading a CMK-encrypted table
       // needs kms:Decrypt (writing also needs data keys).
       const actions = access === 'getItem' ? ['dynamodb:GetItem'] : [...access.actions];
-      table.grant(this.function, ...actions);
+      // On the table alone: `table.grant` would add its indexes (`/index/*`), which only the API
+      // reads.
+      this.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
       if (actions.some((a) => /Put|Update|Delete|Write/.test(a))) {
         table.encryptionKey?.grantEncryptDecrypt(this.function);
         const reason =

@@ -1,7 +1,7 @@
 import { App, type PolicyViolation, Stack, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { defaultSettings } from '../../lib/config';
+import { defaultSettings, resolveSettings } from '../../lib/config';
 import { HeraldStack } from '../../lib/herald-stack';
 
 /** An app checked the way bin/herald.ts checks it. */
@@ -48,6 +48,22 @@ describe('cdk-nag AwsSolutions on the Herald stack', () => {
 
   it('leaves no unacknowledged error or warning', () => {
     expect(result.findings).toEqual([]);
+  });
+});
+
+describe('cdk-nag AwsSolutions on the Herald stack with alarm notifications', () => {
+  it('leaves no finding on the alarm topic, its key and subscription', () => {
+    const app = checkedApp();
+    const settings = resolveSettings({
+      alarmEmail: 'ops@example.com',
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-pager',
+    });
+    new HeraldStack(app, 'Herald', { settings });
+
+    const { synthError, findings } = synthAndCollect(app);
+
+    expect(synthError?.message).toBeUndefined();
+    expect(findings).toEqual([]);
   });
 });
 

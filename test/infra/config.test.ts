@@ -60,8 +60,36 @@ describe('resolveSettings', () => {
     [{ allowedEnvironments: '' }, /herald\.allowedEnvironments: at least one value/],
     [{ allowedEnvironments: ['qa', 'qa'] }, /herald\.allowedEnvironments: values must be unique/],
     [{ allowedEnvironments: ['a,b'] }, /herald\.allowedEnvironments\.0:/],
+    [{ alarmEmail: 'ops' }, /herald\.alarmEmail: an email address, or empty for none/],
+    [{ alarmTopicArn: 'ops-pager' }, /herald\.alarmTopicArn: an SNS topic ARN/],
+    [{ alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:q' }, /herald\.alarmTopicArn:/],
+    [{ failureRateAlarmPercent: 0 }, /herald\.failureRateAlarmPercent:/],
+    [{ failureRateAlarmPercent: 101 }, /herald\.failureRateAlarmPercent:/],
+    [{ oldestMessageAlarmSeconds: 59 }, /herald\.oldestMessageAlarmSeconds:/],
   ])('rejects %j', (overrides, message) => {
     expect(() => resolveSettings(overrides)).toThrow(message);
+  });
+
+  it('reads the alarm settings: no notifications by default, an email, a topic ARN, thresholds as digits', () => {
+    expect(defaultSettings).toMatchObject({
+      alarmEmail: '',
+      alarmTopicArn: '',
+      failureRateAlarmPercent: 25,
+      oldestMessageAlarmSeconds: 3600,
+    });
+    expect(
+      resolveSettings({
+        alarmEmail: ' ops@example.com ',
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-pager',
+        failureRateAlarmPercent: '10',
+        oldestMessageAlarmSeconds: '7200',
+      }),
+    ).toMatchObject({
+      alarmEmail: 'ops@example.com',
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-pager',
+      failureRateAlarmPercent: 10,
+      oldestMessageAlarmSeconds: 7200,
+    });
   });
 
   it('names every bad setting at once', () => {

@@ -174,14 +174,27 @@ describe('functions', () => {
       HERALD_ALLOWED_ENVIRONMENTS: 'production,staging',
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
       ACCESS_TOKEN_TTL_SECONDS: '600',
+      ATTEMPT_RETENTION_DAYS: '30',
+      SECRET_ROTATION_GRACE_SECONDS: '86400',
       POWERTOOLS_SERVICE_NAME: 'herald',
+      POWERTOOLS_METRICS_NAMESPACE: 'Herald',
       NODE_OPTIONS: '--enable-source-maps',
     };
+    const queues = resources('AWS::SQS::Queue').map(([id]) => id);
     const apiFunction = functionInUri(method('/auth/exchange', 'POST').Properties.Integration);
     const [, authorizer] = only(resources('AWS::ApiGateway::Authorizer'), 'authorizer');
-    for (const id of [apiFunction, functionInUri(authorizer.Properties.AuthorizerUri)]) {
-      const fn = template.toJSON().Resources[id] as Resource;
-      expect(fn.Properties.Environment).toEqual({ Variables: expected });
+    const authorizerFunction = functionInUri(authorizer.Properties.AuthorizerUri);
+    expect((template.toJSON().Resources[authorizerFunction] as Resource).Properties.Environment).toEqual({
+      Variables: expected,
+    });
+    // The API also queues retries, recoveries and test events, and reads the dead-letter queue.
+    const api = (template.toJSON().Resources[apiFunction] as Resource).Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    const { DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, ...rest } = api.Variables;
+    expect(rest).toEqual(expected);
+    for (const url of [DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL]) {
+      expect(queues).toContain((url as { Ref: string }).Ref);
     }
   });
 
@@ -375,7 +388,7 @@ describe('event bus and outputs', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'herald-test' });
   });
 
-  it.each(['ApiUrl', 'EventBusName', 'EventBusArn', 'TableName'])('outputs %s', (name) => {
+  it.each(['ApiUrl', 'EventBusName', 'EventBusArn', 'TableName', 'DashboardName'])('outputs %s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
   });
 });

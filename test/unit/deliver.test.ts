@@ -1,18 +1,18 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import { newSigningSecret } from '../../functions/domain/ids';
 import type {
-  AttemptLog,
-  AttemptRecord,
   Clock,
+  DeliveryLog,
   OAuthTokenConfig,
   SendResult,
   TokenProvider,
   WebhookSender,
 } from '../../functions/domain/ports';
 import { type DeliverDeps, deliver } from '../../functions/domain/use-cases/deliver';
-import type { Webhook } from '../../functions/domain/webhook';
+import type { EndpointHealth, Webhook } from '../../functions/domain/webhook';
 
 // Near the real time, so the standardwebhooks verifier (5-minute tolerance) accepts the timestamp.
 const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -62,6 +62,9 @@ function webhook(overrides: Partial<Webhook> = {}, attributes: Partial<Webhook['
     },
     status: 'enabled',
     disabledReason: null,
+    disabledAt: null,
+    previousSecrets: [],
+    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
     signingSecret,
     createdAt: '2026-02-01T00:00:00.000Z',
     updatedAt: '2026-02-01T00:00:00.000Z',
@@ -128,11 +131,56 @@ class ScriptedTokens implements TokenProvider {
   }
 }
 
-class RecordingAttempts implements AttemptLog {
-  readonly records: AttemptRecord[] = [];
-  async record(attempt: AttemptRecord): Promise<void> {
-    this.records.push(attempt);
+/** The delivery log's writes, each as its attempt (if any) beside the state it left the delivery in. */
+class RecordingLog implements DeliveryLog {
+  readonly entries: DeliveryLogEntry[] = [];
+  get records() {
+    return this.entries.map((e) => ({
+      ...(e.attempt ?? { attempt: null, error: e.error }),
+      status: e.status,
+      nextAttemptAt: e.nextAttemptAt,
+    }));
   }
+  async record(entry: DeliveryLogEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+  recordUnsent = unused;
+  get = unused;
+  list = unused;
+  markQueued = unused;
+  unmarkQueued = unused;
+}
+
+async function unused(): Promise<never> {
+  throw new Error('the delivery function does not call this');
+}
+
+/** The webhook store's health half: counts what it is told, and can say a streak began long ago. */
+class FakeStore {
+  readonly failures: string[] = [];
+  successes = 0;
+  readonly updates: Webhook[] = [];
+  constructor(
+    private webhook: Webhook | undefined,
+    private readonly failingSince: string | null,
+  ) {}
+  get = async () => this.webhook;
+  update = async (_previous: Webhook, next: Webhook) => {
+    this.updates.push(next);
+    this.webhook = next;
+  };
+  recordFailure = async (_t: string, _id: string, at: string, reason: string): Promise<EndpointHealth> => {
+    this.failures.push(reason);
+    return {
+      consecutiveFailures: this.failures.length,
+      failingSince: this.failingSince ?? at,
+      lastFailureAt: at,
+      lastFailureReason: reason,
+    };
+  };
+  recordSuccess = async () => {
+    this.successes++;
+  };
 }
 
 function setup(options: {
@@ -140,12 +188,15 @@ function setup(options: {
   results?: SendResult[];
   tokens?: TokenResult[];
   sendSvixHeaders?: boolean;
+  /** When the endpoint's current streak of failures began, as the store answers. */
+  failingSince?: string;
 }) {
   const found = 'webhook' in options ? options.webhook : webhook();
   const lookups: Array<[string, string]> = [];
   const sender = new ScriptedSender(options.results ?? []);
   const tokens = new ScriptedTokens(options.tokens);
-  const attempts = new RecordingAttempts();
+  const attempts = new RecordingLog();
+  const store = new FakeStore(found, options.failingSince ?? null);
   const deps: DeliverDeps = {
     webhooks: {
       get: async (t, id) => {
@@ -153,25 +204,21 @@ function setup(options: {
         return found;
       },
     },
+    store,
     sender,
     tokens,
-    attempts,
+    log: attempts,
     clock,
     schedule,
     sendSvixHeaders: options.sendSvixHeaders ?? true,
+    autoDisableAfterMs: 5 * 86_400_000,
     random: () => 0.5,
   };
-  return { deps, sender, tokens, attempts, lookups };
+  return { deps, sender, tokens, attempts, lookups, store };
 }
 
-const baseRecord = {
-  tenant,
-  webhookId,
-  deliveryId: message.deliveryId,
-  eventId: 'evt-1',
-  eventType: 'use_case_review_status_updated',
-  time: now.toISOString(),
-};
+const baseRecord = { time: now.toISOString(), origin: 'event' };
+const inSeconds = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 
 describe('deliver', () => {
   describe('a 2xx answer', () => {
@@ -180,7 +227,7 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(outcome).toEqual({ result: 'delivered', status: 200, durationMs: 0 });
       expect(lookups).toEqual([[tenant, webhookId]]);
       expect(attempts.records).toEqual([
         {
@@ -191,8 +238,8 @@ describe('deliver', () => {
           durationMs: 0,
           error: null,
           responseExcerpt: '{"ok":true}',
-          next: 'none',
-          retryInSeconds: null,
+          status: 'succeeded',
+          nextAttemptAt: null,
         },
       ]);
     });
@@ -264,10 +311,14 @@ describe('deliver', () => {
       expect(tokens.requests).toEqual([]);
     });
 
-    it('records at most 1,024 characters of the response body', async () => {
-      const { deps, attempts } = setup({ results: [response(200, { body: 'a'.repeat(5000) })] });
-      await deliver(deps, message, 1);
-      expect(attempts.records[0]?.responseExcerpt).toBe('a'.repeat(1024));
+    it('records at most 512 bytes of the response body, cut on a character boundary', async () => {
+      const ascii = setup({ results: [response(200, { body: 'a'.repeat(5000) })] });
+      await deliver(ascii.deps, message, 1);
+      expect(ascii.attempts.entries[0]?.attempt?.responseExcerpt).toBe('a'.repeat(512));
+      // 'é' is two bytes: 256 of them fill 512 bytes exactly; one more byte in front shifts the cut.
+      const wide = setup({ results: [response(200, { body: `x${'é'.repeat(400)}` })] });
+      await deliver(wide.deps, message, 1);
+      expect(wide.attempts.entries[0]?.attempt?.responseExcerpt).toBe(`x${'é'.repeat(255)}`);
     });
   });
 
@@ -277,7 +328,12 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'retry', delaySeconds: 1, reason: 'endpoint answered 500' });
+      expect(outcome).toEqual({
+        result: 'retry',
+        delaySeconds: 1,
+        reason: 'endpoint answered 500',
+        durationMs: 0,
+      });
       expect(attempts.records).toEqual([
         {
           ...baseRecord,
@@ -287,8 +343,8 @@ describe('deliver', () => {
           durationMs: 0,
           error: 'endpoint answered 500',
           responseExcerpt: 'boom',
-          next: 'retry',
-          retryInSeconds: 1,
+          status: 'retrying',
+          nextAttemptAt: inSeconds(1),
         },
       ]);
     });
@@ -303,19 +359,32 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 3);
 
-      expect(outcome).toEqual({ result: 'dead_letter', reason: 'endpoint answered 500' });
+      expect(outcome).toEqual({ result: 'dead_letter', reason: 'endpoint answered 500', durationMs: 0 });
       expect(attempts.records).toEqual([
-        expect.objectContaining({ attempt: 3, outcome: 'failed', next: 'dead_letter', retryInSeconds: null }),
+        expect.objectContaining({ attempt: 3, outcome: 'failed', status: 'failed', nextAttemptAt: null }),
       ]);
     });
 
-    it('dead-letters a 410 Gone at once, with schedule left', async () => {
-      const { deps, attempts } = setup({ results: [response(410)] });
+    it('on a 410 Gone fails the delivery at once (kept for recovery) and disables the webhook', async () => {
+      const { deps, attempts, store } = setup({ results: [response(410)] });
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'dead_letter', reason: 'endpoint answered 410' });
-      expect(attempts.records[0]).toMatchObject({ statusCode: 410, next: 'dead_letter' });
+      expect(outcome).toEqual({
+        result: 'failed',
+        reason: 'endpoint answered 410',
+        durationMs: 0,
+        disabledWebhook: true,
+      });
+      expect(attempts.records[0]).toMatchObject({ statusCode: 410, status: 'failed', nextAttemptAt: null });
+      expect(store.updates).toEqual([
+        expect.objectContaining({
+          status: 'disabled',
+          disabledReason: expect.stringContaining('410 Gone'),
+          disabledAt: now.toISOString(),
+          version: 4,
+        }),
+      ]);
     });
 
     it('honours a 429 Retry-After longer than the scheduled delay', async () => {
@@ -326,7 +395,11 @@ describe('deliver', () => {
       expect(outcome).toMatchObject({ result: 'retry' });
       const delay = outcome.result === 'retry' ? outcome.delaySeconds : 0;
       expect(delay).toBeGreaterThanOrEqual(2);
-      expect(attempts.records[0]).toMatchObject({ statusCode: 429, next: 'retry', retryInSeconds: delay });
+      expect(attempts.records[0]).toMatchObject({
+        statusCode: 429,
+        status: 'retrying',
+        nextAttemptAt: inSeconds(delay),
+      });
     });
 
     it('retries a network error, recording its reason and no status', async () => {
@@ -342,6 +415,7 @@ describe('deliver', () => {
         result: 'retry',
         delaySeconds: 1,
         reason: 'timeout: no answer within 15000 ms',
+        durationMs: 0,
       });
       expect(attempts.records).toEqual([
         expect.objectContaining({
@@ -349,8 +423,8 @@ describe('deliver', () => {
           statusCode: null,
           error: 'timeout: no answer within 15000 ms',
           responseExcerpt: null,
-          next: 'retry',
-          retryInSeconds: 1,
+          status: 'retrying',
+          nextAttemptAt: inSeconds(1),
         }),
       ]);
     });
@@ -364,31 +438,32 @@ describe('deliver', () => {
 
       expect(outcome).toEqual({ result: 'dropped', reason: 'webhook was deleted' });
       expect(sender.requests).toEqual([]);
-      expect(attempts.records).toEqual([
-        {
-          ...baseRecord,
-          attempt: 1,
-          outcome: 'dropped',
-          statusCode: null,
-          durationMs: 0,
-          error: 'webhook was deleted',
-          responseExcerpt: null,
-          next: 'none',
-          retryInSeconds: null,
-        },
-      ]);
+      // Nobody can read a deleted webhook's log: nothing is written.
+      expect(attempts.records).toEqual([]);
     });
 
-    it('drops the delivery of a disabled webhook without sending', async () => {
+    it('keeps the delivery of a disabled webhook as failed, without sending, for recovery', async () => {
       const { deps, sender, attempts } = setup({
         webhook: webhook({ status: 'disabled', disabledReason: 'endpoint answered 410' }),
       });
 
       const outcome = await deliver(deps, message, 2);
 
-      expect(outcome).toEqual({ result: 'dropped', reason: 'webhook is disabled' });
+      expect(outcome).toEqual({
+        result: 'failed',
+        reason: 'webhook is disabled: endpoint answered 410',
+        durationMs: null,
+        disabledWebhook: false,
+      });
       expect(sender.requests).toEqual([]);
-      expect(attempts.records[0]).toMatchObject({ attempt: 2, outcome: 'dropped', next: 'none' });
+      expect(attempts.records).toEqual([
+        {
+          attempt: null,
+          error: 'webhook is disabled: endpoint answered 410',
+          status: 'failed',
+          nextAttemptAt: null,
+        },
+      ]);
     });
   });
 
@@ -402,7 +477,7 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(outcome).toEqual({ result: 'delivered', status: 200, durationMs: 0 });
       expect(sender.requests[0]?.headers.Authorization).toBe('Bearer tok-1');
       expect(tokens.requests).toEqual([
         {
@@ -429,6 +504,7 @@ describe('deliver', () => {
         result: 'retry',
         delaySeconds: 1,
         reason: 'OAuth token: token endpoint answered 503',
+        durationMs: 0,
       });
       expect(sender.requests).toEqual([]);
       expect(attempts.records).toEqual([
@@ -436,7 +512,7 @@ describe('deliver', () => {
           outcome: 'failed',
           statusCode: null,
           error: 'OAuth token: token endpoint answered 503',
-          next: 'retry',
+          status: 'retrying',
         }),
       ]);
     });
@@ -453,7 +529,7 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'delivered', status: 200 });
+      expect(outcome).toEqual({ result: 'delivered', status: 200, durationMs: 0 });
       expect(tokens.invalidated).toEqual([webhookId]);
       expect(sender.requests.map((r) => r.headers.Authorization)).toEqual(['Bearer revoked', 'Bearer fresh']);
       expect(attempts.records).toEqual([expect.objectContaining({ outcome: 'succeeded', statusCode: 200 })]);
@@ -471,7 +547,12 @@ describe('deliver', () => {
 
       const outcome = await deliver(deps, message, 1);
 
-      expect(outcome).toEqual({ result: 'retry', delaySeconds: 1, reason: 'endpoint answered 401' });
+      expect(outcome).toEqual({
+        result: 'retry',
+        delaySeconds: 1,
+        reason: 'endpoint answered 401',
+        durationMs: 0,
+      });
       expect(sender.requests).toHaveLength(2);
       expect(tokens.invalidated).toEqual([webhookId]);
     });
@@ -481,6 +562,101 @@ describe('deliver', () => {
       expect(await deliver(deps, message, 1)).toMatchObject({ result: 'retry' });
       expect(sender.requests).toHaveLength(1);
       expect(tokens.invalidated).toEqual([]);
+    });
+  });
+
+  describe('attempt numbers and origin', () => {
+    it('counts on from the attempts made before a retried or recovered delivery was queued', async () => {
+      const { deps, attempts } = setup({ results: [response(500)] });
+      const outcome = await deliver(deps, { ...message, origin: 'recover', attemptOffset: 8 }, 1);
+      // The schedule restarts (receive count 1 → first delay), the log number does not.
+      expect(outcome).toMatchObject({ result: 'retry', delaySeconds: 1 });
+      expect(attempts.records[0]).toMatchObject({ attempt: 9, origin: 'recover' });
+    });
+  });
+
+  describe('endpoint health', () => {
+    it('counts every failed attempt against the endpoint, and no successful one while healthy', async () => {
+      const failing = setup({ results: [response(503)] });
+      await deliver(failing.deps, message, 1);
+      expect(failing.store.failures).toEqual(['endpoint answered 503']);
+
+      const healthy = setup({ results: [response(200)] });
+      await deliver(healthy.deps, message, 1);
+      expect(healthy.store.failures).toEqual([]);
+      expect(healthy.store.successes).toBe(0);
+    });
+
+    it('ends a streak of failures at the first success', async () => {
+      const { deps, store } = setup({
+        webhook: webhook({
+          health: {
+            consecutiveFailures: 4,
+            failingSince: inSeconds(-600),
+            lastFailureAt: inSeconds(-60),
+            lastFailureReason: 'endpoint answered 500',
+          },
+        }),
+        results: [response(200)],
+      });
+      await deliver(deps, message, 1);
+      expect(store.successes).toBe(1);
+    });
+
+    it('disables the webhook when every attempt has failed for the auto-disable period, keeping the delivery failed', async () => {
+      const since = new Date(now.getTime() - 5 * 86_400_000).toISOString();
+      const { deps, store, attempts } = setup({ results: [response(500)], failingSince: since });
+
+      const outcome = await deliver(deps, message, 2);
+
+      expect(outcome).toEqual({
+        result: 'failed',
+        reason: 'endpoint answered 500',
+        durationMs: 0,
+        disabledWebhook: true,
+      });
+      expect(store.updates[0]).toMatchObject({
+        status: 'disabled',
+        disabledReason: expect.stringContaining(`since ${since}`),
+      });
+      expect(attempts.records[0]).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    });
+
+    it('keeps retrying while the streak is shorter than the period', async () => {
+      const since = new Date(now.getTime() - 5 * 86_400_000 + 60_000).toISOString();
+      const { deps, store } = setup({ results: [response(500)], failingSince: since });
+      expect(await deliver(deps, message, 2)).toMatchObject({ result: 'retry' });
+      expect(store.updates).toEqual([]);
+    });
+  });
+
+  describe('a rotated signing secret', () => {
+    it('signs with the new and the old secret during the grace period; either verifies', async () => {
+      const old = newSigningSecret();
+      const { deps, sender } = setup({
+        webhook: webhook({ previousSecrets: [{ secret: old, expiresAt: inSeconds(3600) }] }),
+        results: [response(200)],
+      });
+      await deliver(deps, message, 1);
+      const [request] = sender.requests;
+      expect(request?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+      for (const secret of [signingSecret, old]) {
+        expect(() =>
+          new StandardWebhook(secret).verify(request?.body ?? '', request?.headers ?? {}),
+        ).not.toThrow();
+      }
+    });
+
+    it('stops signing with the old secret once its grace period is over', async () => {
+      const old = newSigningSecret();
+      const { deps, sender } = setup({
+        webhook: webhook({ previousSecrets: [{ secret: old, expiresAt: inSeconds(-1) }] }),
+        results: [response(200)],
+      });
+      await deliver(deps, message, 1);
+      const [request] = sender.requests;
+      expect(request?.headers['webhook-signature']?.split(' ')).toHaveLength(1);
+      expect(() => new StandardWebhook(old).verify(request?.body ?? '', request?.headers ?? {})).toThrow();
     });
   });
 
@@ -500,11 +676,11 @@ describe('deliver', () => {
       { webhook: webhook(), results: [response(410)] },
       { webhook: webhook({ status: 'disabled' }) },
     ];
-    const records: AttemptRecord[] = [];
+    const records: DeliveryLogEntry[] = [];
     for (const scenario of scenarios) {
       const { deps, attempts } = setup(scenario);
       await deliver(deps, message, 1);
-      records.push(...attempts.records);
+      records.push(...attempts.entries);
     }
     expect(records).toHaveLength(scenarios.length);
     const logged = JSON.stringify(records);

@@ -1,4 +1,5 @@
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import type {
   Clock,
@@ -72,16 +73,24 @@ class RecordingSink implements RejectedEventSink {
   }
 }
 
+class RecordingLog {
+  readonly unsent: DeliveryLogEntry[] = [];
+  async recordUnsent(entries: DeliveryLogEntry[]): Promise<void> {
+    this.unsent.push(...entries);
+  }
+}
+
 function setup(routes: Route[], queueFailure?: Error) {
   const store = new FakeRouteStore(routes);
   const queue = new RecordingQueue(queueFailure);
   const rejected = new RecordingSink();
-  return { store, queue, rejected, deps: { store, queue, rejected, clock } };
+  const log = new RecordingLog();
+  return { store, queue, rejected, log, deps: { store, queue, rejected, log, clock } };
 }
 
 describe('routeEvent', () => {
-  it('queues one delivery per enabled route of a seed event and counts the disabled ones', async () => {
-    const { store, queue, rejected, deps } = setup([
+  it('queues one delivery per enabled route and logs the disabled ones as failed', async () => {
+    const { store, queue, rejected, log, deps } = setup([
       route('wh_a'),
       route('wh_b'),
       route('wh_off', 'disabled'),
@@ -99,7 +108,7 @@ describe('routeEvent', () => {
       eventType: 'use_case_review_status_updated',
       tenant,
       deliveries: 3,
-      skippedDisabled: 1,
+      heldForDisabled: 1,
     });
     expect(store.queries).toEqual([
       { tenant, eventType: 'use_case_review_status_updated', environment: 'production' },
@@ -116,9 +125,24 @@ describe('routeEvent', () => {
         time: '2026-03-01T11:59:58Z',
         source: 'CredoAI',
         data: seedData,
+        origin: 'event',
       })),
     );
     expect(rejected.kept).toEqual([]);
+    // Kept for recovery once the webhook is enabled again, never sent now.
+    expect(log.unsent).toEqual([
+      {
+        message: expect.objectContaining({
+          webhookId: 'wh_off',
+          deliveryId: deliveryIdFor('plat-evt-1', 'wh_off'),
+        }),
+        status: 'failed',
+        attempt: null,
+        error: 'webhook is disabled',
+        nextAttemptAt: null,
+        at: now.toISOString(),
+      },
+    ]);
   });
 
   it('gives each webhook its own delivery id, stable for the same event', async () => {
@@ -178,16 +202,17 @@ describe('routeEvent', () => {
   it('enqueues nothing when no webhook subscribes', async () => {
     const { queue, rejected, deps } = setup([]);
     const result = await routeEvent(deps, busEvent());
-    expect(result).toMatchObject({ outcome: 'routed', deliveries: 0, skippedDisabled: 0 });
+    expect(result).toMatchObject({ outcome: 'routed', deliveries: 0, heldForDisabled: 0 });
     expect(queue.calls).toEqual([]);
     expect(rejected.kept).toEqual([]);
   });
 
-  it('enqueues nothing when every route is disabled', async () => {
-    const { queue, deps } = setup([route('wh_a', 'disabled'), route('wh_b', 'disabled')]);
+  it('enqueues nothing when every route is disabled, and logs both deliveries as failed', async () => {
+    const { queue, log, deps } = setup([route('wh_a', 'disabled'), route('wh_b', 'disabled')]);
     const result = await routeEvent(deps, busEvent());
-    expect(result).toMatchObject({ outcome: 'routed', deliveries: 0, skippedDisabled: 2 });
+    expect(result).toMatchObject({ outcome: 'routed', deliveries: 0, heldForDisabled: 2 });
     expect(queue.calls).toEqual([]);
+    expect(log.unsent.map((e) => e.message.webhookId)).toEqual(['wh_a', 'wh_b']);
   });
 
   it('keeps an event whose data does not fit its schema in the sink, with reason and problems, and queues nothing', async () => {
@@ -255,7 +280,7 @@ describe('routeEvent', () => {
 
     const result = await routeEvent(deps, busEvent());
 
-    expect(result).toMatchObject({ outcome: 'routed', deliveries: 1000, skippedDisabled: 0 });
+    expect(result).toMatchObject({ outcome: 'routed', deliveries: 1000, heldForDisabled: 0 });
     expect(queue.calls).toHaveLength(1);
     const messages = queue.calls[0] ?? [];
     expect(messages).toHaveLength(1000);

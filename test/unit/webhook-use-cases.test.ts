@@ -406,6 +406,60 @@ describe('updateWebhook', () => {
     expect(enabled.webhook).toMatchObject({ status: 'enabled', disabledReason: null, version: 3 });
   });
 
+  it("keeps the customer's own disabled_reason, and refuses one on an enabled webhook", async () => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    const disabled = await updateWebhook(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { status: 'disabled', disabled_reason: 'maintenance until Monday' } } },
+    });
+    expect(disabled.webhook).toMatchObject({
+      disabledReason: 'maintenance until Monday',
+      disabledAt: expect.any(String),
+    });
+    const error = await rejection(
+      updateWebhook(deps, {
+        tenant,
+        id: webhook.id,
+        body: { data: { attributes: { status: 'enabled', disabled_reason: 'why not' } } },
+      }),
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.problems).toEqual([
+      expect.objectContaining({ source: { pointer: '/data/attributes/disabled_reason' } }),
+    ]);
+  });
+
+  it('forgets the failure streak when a disabled webhook is enabled again', async () => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    const failing = {
+      ...webhook,
+      status: 'disabled' as const,
+      disabledReason: 'The endpoint answered 410 Gone.',
+      disabledAt: webhook.createdAt,
+      health: {
+        consecutiveFailures: 9,
+        failingSince: webhook.createdAt,
+        lastFailureAt: webhook.createdAt,
+        lastFailureReason: 'endpoint answered 410',
+      },
+      version: webhook.version + 1,
+    };
+    await deps.store.update(webhook, failing);
+    const { webhook: enabled } = await updateWebhook(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { status: 'enabled' } } },
+    });
+    expect(enabled).toMatchObject({ status: 'enabled', disabledReason: null, disabledAt: null });
+    expect(enabled.health).toEqual({
+      consecutiveFailures: 0,
+      failingSince: null,
+      lastFailureAt: null,
+      lastFailureReason: null,
+    });
+  });
+
   it('refuses a data.id that does not match the path', async () => {
     const { webhook } = await createWebhook(deps, { tenant, body: body() });
     const error = await rejection(

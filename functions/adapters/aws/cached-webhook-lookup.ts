@@ -24,4 +24,9 @@ export class CachedWebhookLookup {
     this.cache.set(key, { webhook, until: this.now() + this.ttlMs });
     return webhook;
   }
+
+  /** Forgets one webhook, after this container changed it (say, disabled it). */
+  invalidate(tenant: string, id: string): void {
+    this.cache.delete(`${tenant}/${id}`);
+  }
 }

@@ -1,12 +1,14 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type EndpointHealthStore,
   IdempotencyKeyTaken,
   type IdempotencyRecord,
   type Page,
@@ -14,7 +16,7 @@ import {
   StaleWebhook,
   type WebhookStore,
 } from '../../domain/ports';
-import type { Webhook, WebhookStatus } from '../../domain/webhook';
+import type { EndpointHealth, Webhook, WebhookStatus } from '../../domain/webhook';
 
 /**
  * The webhook store on DynamoDB (layout in `functions/shared/table-schema.ts`). Every write is
@@ -38,10 +40,36 @@ export const keys = {
   idempotency: (tenant: string, key: string) => ({ pk: `TENANT#${tenant}`, sk: `IDEMPOTENCY#${key}` }),
 };
 
-type WebhookItem = Webhook & { pk: string; sk: string; kind: 'webhook' };
+/**
+ * Endpoint health lives in top-level attributes, absent when unset, so a failure can be counted
+ * with one UpdateItem (`if_not_exists` keeps a streak's start) without touching the version.
+ */
+interface HealthAttributes {
+  healthFailures?: number;
+  healthFailingSince?: string;
+  healthLastFailureAt?: string;
+  healthLastFailureReason?: string;
+}
+
+type WebhookItem = Omit<Webhook, 'health'> & HealthAttributes & { pk: string; sk: string; kind: 'webhook' };
 
 function toItem(webhook: Webhook): WebhookItem {
-  return { ...keys.webhook(webhook.tenant, webhook.id), kind: 'webhook', ...webhook };
+  const { health, ...rest } = webhook;
+  const item: WebhookItem = { ...keys.webhook(webhook.tenant, webhook.id), kind: 'webhook', ...rest };
+  if (health.consecutiveFailures > 0) item.healthFailures = health.consecutiveFailures;
+  if (health.failingSince) item.healthFailingSince = health.failingSince;
+  if (health.lastFailureAt) item.healthLastFailureAt = health.lastFailureAt;
+  if (health.lastFailureReason) item.healthLastFailureReason = health.lastFailureReason;
+  return item;
+}
+
+function healthOf(i: HealthAttributes): EndpointHealth {
+  return {
+    consecutiveFailures: i.healthFailures ?? 0,
+    failingSince: i.healthFailingSince ?? null,
+    lastFailureAt: i.healthLastFailureAt ?? null,
+    lastFailureReason: i.healthLastFailureReason ?? null,
+  };
 }
 
 function fromItem(item: Record<string, unknown>): Webhook {
@@ -52,7 +80,10 @@ function fromItem(item: Record<string, unknown>): Webhook {
     attributes: i.attributes,
     status: i.status,
     disabledReason: i.disabledReason ?? null,
+    disabledAt: i.disabledAt ?? null,
     signingSecret: i.signingSecret,
+    previousSecrets: i.previousSecrets ?? [],
+    health: healthOf(i),
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
     version: i.version,
@@ -73,7 +104,7 @@ function routeKey(route: Route): { pk: string; sk: string } {
   return keys.route(route.tenant, route.eventType, route.environment, route.webhookId);
 }
 
-export class DynamoDbWebhookStore implements WebhookStore {
+export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -222,6 +253,50 @@ export class DynamoDbWebhookStore implements WebhookStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return routes;
+  }
+
+  async recordFailure(
+    tenant: string,
+    webhookId: string,
+    at: string,
+    reason: string,
+  ): Promise<EndpointHealth | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.webhook(tenant, webhookId),
+          UpdateExpression:
+            'SET healthFailures = if_not_exists(healthFailures, :zero) + :one, ' +
+            'healthFailingSince = if_not_exists(healthFailingSince, :at), ' +
+            'healthLastFailureAt = :at, healthLastFailureReason = :reason',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':at': at, ':reason': reason.slice(0, 512) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? healthOf(Attributes as HealthAttributes) : undefined;
+    } catch (error) {
+      // Deleted meanwhile: nothing to count.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async recordSuccess(tenant: string, webhookId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.webhook(tenant, webhookId),
+          UpdateExpression: 'SET healthFailures = :zero REMOVE healthFailingSince',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async getIdempotencyRecord(tenant: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -1,35 +1,54 @@
 import type { DeliveryMessage } from '../delivery';
+import { type Attempt, type DeliveryLogEntry, type DeliveryStatus, excerpt } from '../delivery-log';
 import { buildEnvelope, serializeEnvelope } from '../envelope';
-import type { AttemptLog, AttemptRecord, Clock, SendResult, TokenProvider, WebhookSender } from '../ports';
+import type {
+  Clock,
+  DeliveryLog,
+  EndpointHealthStore,
+  SendResult,
+  TokenProvider,
+  WebhookSender,
+  WebhookStore,
+} from '../ports';
 import { classifyResponse, nextAttemptDelay, parseRetryAfter } from '../retry';
 import { type SignatureHeaders, signatureHeaders, svixHeaders } from '../signing';
-import type { Webhook } from '../webhook';
+import { signingSecretsAt, type Webhook } from '../webhook';
+import { disableWebhook } from './webhooks';
 
 /**
  * The delivery function's use case: one attempt at one delivery. It builds the envelope, signs
- * it, adds the OAuth token where configured, sends, records the attempt, and says what the
- * queue should do next.
+ * it, adds the OAuth token where configured, sends, records the attempt and the endpoint's
+ * health, and says what the queue should do next.
  */
 export interface DeliverDeps {
-  webhooks: { get(tenant: string, id: string): Promise<Webhook | undefined> };
+  /** Webhooks as the delivery function reads them (cached); `invalidate` drops a stale entry. */
+  webhooks: {
+    get(tenant: string, id: string): Promise<Webhook | undefined>;
+    invalidate?(tenant: string, id: string): void;
+  };
+  /** The store itself, for health counts and disabling a failing webhook. */
+  store: Pick<WebhookStore, 'get' | 'update'> & EndpointHealthStore;
   sender: WebhookSender;
   tokens: TokenProvider;
-  attempts: AttemptLog;
+  log: DeliveryLog;
   clock: Clock;
   /** Delays (seconds) before each retry; its length is the number of retries. */
   schedule: readonly number[];
   /** Also send `svix-id`, `svix-timestamp`, `svix-signature` (receivers written for Svix). */
   sendSvixHeaders: boolean;
+  /** A webhook whose endpoint has failed every attempt for this long is disabled. */
+  autoDisableAfterMs: number;
   random?: () => number;
 }
 
 export type DeliveryOutcome =
-  | { result: 'delivered'; status: number }
-  | { result: 'retry'; delaySeconds: number; reason: string }
-  | { result: 'dead_letter'; reason: string }
+  | { result: 'delivered'; status: number; durationMs: number }
+  | { result: 'retry'; delaySeconds: number; reason: string; durationMs: number }
+  | { result: 'dead_letter'; reason: string; durationMs: number }
+  /** Failed for good without the dead-letter queue: kept in the log, recoverable (webhook disabled, 410). */
+  | { result: 'failed'; reason: string; durationMs: number | null; disabledWebhook: boolean }
+  /** The webhook was deleted: there is nobody to deliver to, nor a log to keep it in. */
   | { result: 'dropped'; reason: string };
-
-const excerptLimit = 1024;
 
 function describe(result: SendResult): string {
   return result.outcome === 'response'
@@ -37,39 +56,30 @@ function describe(result: SendResult): string {
     : `${result.reason}: ${result.detail}`;
 }
 
+/**
+ * @param receiveCount how many times the queue has handed out this message: the position in the
+ * retry schedule. The logged attempt number also counts attempts made before it was queued.
+ */
 export async function deliver(
   deps: DeliverDeps,
   message: DeliveryMessage,
-  attempt: number,
+  receiveCount: number,
 ): Promise<DeliveryOutcome> {
   const started = deps.clock.now();
-  const base = {
-    tenant: message.tenant,
-    webhookId: message.webhookId,
-    deliveryId: message.deliveryId,
-    eventId: message.eventId,
-    eventType: message.eventType,
-    attempt,
-    time: started.toISOString(),
-  };
-  const record = (fields: Omit<AttemptRecord, keyof typeof base>) =>
-    // Object.assign, not spreads: on Node 20 a spread-then-add literal costs ~1 µs a property on
-    // this hot path (bench/delivery.ts).
-    deps.attempts.record(Object.assign({}, base, fields));
+  const at = started.toISOString();
+  const entry = (
+    status: DeliveryStatus,
+    attempt: Attempt | null,
+    error: string | null,
+    nextAttemptAt: string | null,
+  ) => ({ message, status, attempt, error, nextAttemptAt, at }) satisfies DeliveryLogEntry;
 
   const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
-  if (webhook?.status !== 'enabled') {
-    const reason = webhook ? 'webhook is disabled' : 'webhook was deleted';
-    await record({
-      outcome: 'dropped',
-      statusCode: null,
-      durationMs: 0,
-      error: reason,
-      responseExcerpt: null,
-      next: 'none',
-      retryInSeconds: null,
-    });
-    return { result: 'dropped', reason };
+  if (!webhook) return { result: 'dropped', reason: 'webhook was deleted' };
+  if (webhook.status !== 'enabled') {
+    const reason = `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
+    await deps.log.record(entry('failed', null, reason, null));
+    return { result: 'failed', reason, durationMs: null, disabledWebhook: false };
   }
 
   const body = serializeEnvelope(
@@ -87,7 +97,9 @@ export async function deliver(
     id: message.deliveryId,
     timestamp: started,
     body,
-    secrets: [webhook.signingSecret],
+    // During a rotation's grace period the old secret signs too, so receivers switch without a gap.
+    secrets:
+      webhook.previousSecrets.length > 0 ? signingSecretsAt(webhook, started) : [webhook.signingSecret],
   });
   const headers: Record<string, string> = Object.assign<Record<string, string>, SignatureHeaders>({}, signed);
   if (deps.sendSvixHeaders) Object.assign(headers, svixHeaders(signed));
@@ -126,44 +138,59 @@ export async function deliver(
 
   const durationMs = deps.clock.now().getTime() - started.getTime();
   const statusCode = result?.outcome === 'response' ? result.status : null;
-  const responseExcerpt = result?.outcome === 'response' ? result.bodyExcerpt.slice(0, excerptLimit) : null;
   const verdict = result?.outcome === 'response' ? classifyResponse(result.status) : 'retry';
+  const attempt: Attempt = {
+    attempt: (message.attemptOffset ?? 0) + receiveCount,
+    time: at,
+    outcome: verdict === 'success' ? 'succeeded' : 'failed',
+    statusCode,
+    durationMs,
+    error: null,
+    responseExcerpt: result?.outcome === 'response' ? excerpt(result.bodyExcerpt) : null,
+    origin: message.origin ?? 'event',
+  };
 
   if (verdict === 'success') {
-    await record({
-      outcome: 'succeeded',
-      statusCode,
-      durationMs,
-      error: null,
-      responseExcerpt,
-      next: 'none',
-      retryInSeconds: null,
-    });
-    return { result: 'delivered', status: statusCode ?? 0 };
+    await deps.log.record(entry('succeeded', attempt, null, null));
+    // Only a webhook known to be failing pays for the write that ends its streak.
+    if (webhook.health.failingSince) {
+      await deps.store.recordSuccess(webhook.tenant, webhook.id);
+      deps.webhooks.invalidate?.(webhook.tenant, webhook.id);
+    }
+    return { result: 'delivered', status: statusCode ?? 0, durationMs };
   }
+
   const reason = failure ?? (result ? describe(result) : 'not sent');
-  const failed = (next: AttemptRecord['next'], retryInSeconds: number | null) =>
-    record({
-      outcome: 'failed',
-      statusCode,
-      durationMs,
-      error: reason,
-      responseExcerpt,
-      next,
-      retryInSeconds,
-    });
+  attempt.error = reason;
+  const health = await deps.store.recordFailure(webhook.tenant, webhook.id, at, reason);
+  const disableReason =
+    verdict === 'gone'
+      ? `The endpoint answered 410 Gone at ${at}.`
+      : health?.failingSince && started.getTime() - Date.parse(health.failingSince) >= deps.autoDisableAfterMs
+        ? `Every attempt has failed since ${health.failingSince} (${health.consecutiveFailures} attempts); last: ${reason}.`
+        : undefined;
+  if (disableReason) {
+    const disabled = await disableWebhook(deps.store, deps.clock, webhook.tenant, webhook.id, disableReason);
+    deps.webhooks.invalidate?.(webhook.tenant, webhook.id);
+    await deps.log.record(entry('failed', attempt, null, null));
+    return { result: 'failed', reason, durationMs, disabledWebhook: disabled };
+  }
+
   const retryAfterSeconds =
     result?.outcome === 'response'
       ? parseRetryAfter(result.headers['retry-after'], deps.clock.now())
       : undefined;
-  const next =
-    verdict === 'gone'
-      ? ({ retry: false } as const)
-      : nextAttemptDelay({ attempt, schedule: deps.schedule, retryAfterSeconds, random: deps.random });
+  const next = nextAttemptDelay({
+    attempt: receiveCount,
+    schedule: deps.schedule,
+    retryAfterSeconds,
+    random: deps.random,
+  });
   if (!next.retry) {
-    await failed('dead_letter', null);
-    return { result: 'dead_letter', reason };
+    await deps.log.record(entry('failed', attempt, null, null));
+    return { result: 'dead_letter', reason, durationMs };
   }
-  await failed('retry', next.delaySeconds);
-  return { result: 'retry', delaySeconds: next.delaySeconds, reason };
+  const nextAttemptAt = new Date(started.getTime() + durationMs + next.delaySeconds * 1000).toISOString();
+  await deps.log.record(entry('retrying', attempt, null, nextAttemptAt));
+  return { result: 'retry', delaySeconds: next.delaySeconds, reason, durationMs };
 }

@@ -1,7 +1,7 @@
 import type { DeliveryMessage } from '../delivery';
 import { deliveryIdFor } from '../envelope';
 import { parsePlatformEvent } from '../platform-event';
-import type { Clock, DeliveryQueue, RejectedEventSink, WebhookStore } from '../ports';
+import type { Clock, DeliveryLog, DeliveryQueue, RejectedEventSink, Route, WebhookStore } from '../ports';
 
 /**
  * The router's use case: one platform event in, one delivery per subscribed webhook out. An
@@ -10,6 +10,8 @@ import type { Clock, DeliveryQueue, RejectedEventSink, WebhookStore } from '../p
 export interface RouteDeps {
   store: Pick<WebhookStore, 'findRoutes'>;
   queue: DeliveryQueue;
+  /** Deliveries to disabled webhooks are logged as failed, for recovery once re-enabled. */
+  log: Pick<DeliveryLog, 'recordUnsent'>;
   rejected: RejectedEventSink;
   clock: Clock;
 }
@@ -30,7 +32,8 @@ export type RouteResult =
       eventType: string;
       tenant: string;
       deliveries: number;
-      skippedDisabled: number;
+      /** Deliveries to disabled webhooks: logged as failed, not queued. */
+      heldForDisabled: number;
     };
 
 export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Promise<RouteResult> {
@@ -46,8 +49,7 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
   }
   const event = parsed.event;
   const routes = await deps.store.findRoutes(event.tenant, event.eventType, event.environment);
-  const enabled = routes.filter((r) => r.status === 'enabled');
-  const messages: DeliveryMessage[] = enabled.map((route) => ({
+  const toMessage = (route: Route): DeliveryMessage => ({
     deliveryId: deliveryIdFor(event.eventId, route.webhookId),
     eventId: event.eventId,
     eventType: event.eventType,
@@ -57,14 +59,32 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
     time: event.time,
     source: event.source,
     data: event.data,
-  }));
+    origin: 'event',
+  });
+  const messages = routes.filter((r) => r.status === 'enabled').map(toMessage);
+  const held = routes.filter((r) => r.status !== 'enabled').map(toMessage);
+  // Queue first: if the log write fails after, the whole event is retried and the queued
+  // deliveries repeat with the same ids, which receivers dedupe.
   if (messages.length > 0) await deps.queue.enqueue(messages);
+  if (held.length > 0) {
+    const at = deps.clock.now().toISOString();
+    await deps.log.recordUnsent(
+      held.map((message) => ({
+        message,
+        status: 'failed',
+        attempt: null,
+        error: 'webhook is disabled',
+        nextAttemptAt: null,
+        at,
+      })),
+    );
+  }
   return {
     outcome: 'routed',
     eventId: event.eventId,
     eventType: event.eventType,
     tenant: event.tenant,
     deliveries: messages.length,
-    skippedDisabled: routes.length - enabled.length,
+    heldForDisabled: held.length,
   };
 }

@@ -4,6 +4,7 @@ import { newId, newSigningSecret, webhookIdPattern } from '../ids';
 import { type Clock, IdempotencyKeyTaken, type Page, StaleWebhook, type WebhookStore } from '../ports';
 import {
   applyWebhookPatch,
+  healthyEndpoint,
   validateNewWebhook,
   type Warning,
   type Webhook,
@@ -17,6 +18,8 @@ export interface WebhookDeps {
   rules: WebhookRules;
   /** How long an `Idempotency-Key` is remembered. @default 24 h */
   idempotencyTtlSeconds?: number;
+  /** How long a rotated signing secret keeps signing. @default 24 h */
+  rotationGraceSeconds?: number;
 }
 
 export const pageSizes = { default: 20, max: 100 } as const;
@@ -175,7 +178,10 @@ export async function createWebhook(
     attributes,
     status: 'enabled',
     disabledReason: null,
+    disabledAt: null,
     signingSecret: newSigningSecret(),
+    previousSecrets: [],
+    health: healthyEndpoint,
     createdAt: timestamp,
     updatedAt: timestamp,
     version: 1,
@@ -211,7 +217,7 @@ function notFound(id: string): NotFoundError {
 }
 
 export async function getWebhook(
-  deps: Pick<WebhookDeps, 'store'>,
+  deps: { store: Pick<WebhookStore, 'get'> },
   tenant: string,
   id: string,
 ): Promise<Webhook> {
@@ -279,23 +285,36 @@ export async function updateWebhook(
     ]);
   }
   const current = await getWebhook(deps, input.tenant, input.id);
-  const { attributes, status, warnings } = applyWebhookPatch(
+  const { attributes, status, disabledReason, warnings } = applyWebhookPatch(
     current.attributes,
     document.attributes,
     deps.rules,
   );
   const nextStatus = status ?? current.status;
+  if (nextStatus === 'enabled' && disabledReason) {
+    throw new ValidationError([
+      {
+        code: 'invalid_attribute',
+        title: 'Invalid attribute',
+        detail: 'disabled_reason can only be set on a disabled webhook (status: disabled).',
+        source: { pointer: '/data/attributes/disabled_reason' },
+      },
+    ]);
+  }
+  const now = deps.clock.now().toISOString();
+  const disabling = nextStatus === 'disabled' && current.status !== 'disabled';
   const next: Webhook = {
     ...current,
     attributes,
     status: nextStatus,
     disabledReason:
       nextStatus === 'disabled'
-        ? status === 'disabled'
-          ? 'disabled by the customer'
-          : current.disabledReason
+        ? (disabledReason ?? (disabling ? 'disabled by the customer' : current.disabledReason))
         : null,
-    updatedAt: deps.clock.now().toISOString(),
+    disabledAt: nextStatus === 'disabled' ? (disabling ? now : current.disabledAt) : null,
+    // Enabling again starts a new record: the old streak must not disable it at the next failure.
+    health: status === 'enabled' && current.status === 'disabled' ? healthyEndpoint : current.health,
+    updatedAt: now,
     version: current.version + 1,
   };
   try {
@@ -333,4 +352,103 @@ export async function deleteWebhook(
     }
     throw error;
   }
+}
+
+/**
+ * Disables a webhook on Herald's own initiative (its endpoint is gone or keeps failing), keeping
+ * the reason and time for the customer. False when it was already disabled or deleted.
+ */
+export async function disableWebhook(
+  store: Pick<WebhookStore, 'get' | 'update'>,
+  clock: Clock,
+  tenant: string,
+  id: string,
+  reason: string,
+): Promise<boolean> {
+  // A customer's edit may race this one: read again and retry a couple of times.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const current = await store.get(tenant, id);
+    if (!current || current.status === 'disabled') return false;
+    const now = clock.now().toISOString();
+    try {
+      await store.update(current, {
+        ...current,
+        status: 'disabled',
+        disabledReason: reason,
+        disabledAt: now,
+        updatedAt: now,
+        version: current.version + 1,
+      });
+      return true;
+    } catch (error) {
+      if (!(error instanceof StaleWebhook)) throw error;
+    }
+  }
+  return false;
+}
+
+/** Longest grace period a rotation may ask for: a week. */
+export const maxRotationGraceSeconds = 7 * 86_400;
+/** Rotated secrets kept signing at once; older ones stop early when more rotations pile up. */
+const maxPreviousSecrets = 5;
+
+/**
+ * `POST /webhooks/{id}/secret/rotate`: a new signing secret; the old one keeps signing beside it
+ * for the grace period (24 h unless the request or the deployment says otherwise), so receivers
+ * can switch without rejecting a delivery. The body is optional:
+ * `{ data: { attributes: { grace_period_seconds } } }`.
+ */
+export async function rotateSigningSecret(
+  deps: WebhookDeps,
+  input: { tenant: string; id: string; body: unknown },
+): Promise<{ webhook: Webhook; previousExpiresAt: string }> {
+  const grace = readGracePeriod(input.body, deps.rotationGraceSeconds ?? 86_400);
+  const current = await getWebhook(deps, input.tenant, input.id);
+  const now = deps.clock.now();
+  const previousExpiresAt = new Date(now.getTime() + grace * 1000).toISOString();
+  const stillSigning = current.previousSecrets.filter((p) => Date.parse(p.expiresAt) > now.getTime());
+  const next: Webhook = {
+    ...current,
+    signingSecret: newSigningSecret(),
+    previousSecrets: (grace > 0 ? [{ secret: current.signingSecret, expiresAt: previousExpiresAt }] : [])
+      .concat(stillSigning)
+      .slice(0, maxPreviousSecrets),
+    updatedAt: now.toISOString(),
+    version: current.version + 1,
+  };
+  try {
+    await deps.store.update(current, next);
+  } catch (error) {
+    if (error instanceof StaleWebhook) throw staleConflict(input.id);
+    throw error;
+  }
+  return { webhook: next, previousExpiresAt: grace > 0 ? previousExpiresAt : now.toISOString() };
+}
+
+function readGracePeriod(body: unknown, fallback: number): number {
+  if (body === undefined || body === null) return fallback;
+  const problem = (detail: string, pointer: string) =>
+    new ValidationError([
+      { code: 'invalid_attribute', title: 'Invalid attribute', detail, source: { pointer } },
+    ]);
+  if (typeof body !== 'object' || Array.isArray(body)) throw problem('The body must be a JSON object.', '');
+  const data = (body as Record<string, unknown>).data;
+  if (data === undefined) return fallback;
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw problem('data must be an object.', '/data');
+  const attributes = (data as Record<string, unknown>).attributes;
+  if (attributes === undefined) return fallback;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
+    throw problem('data.attributes must be an object.', '/data/attributes');
+  const { grace_period_seconds: value, ...unknown } = attributes as Record<string, unknown>;
+  const extra = Object.keys(unknown)[0];
+  if (extra !== undefined)
+    throw problem(`${extra} is not an attribute of a rotation.`, `/data/attributes/${extra}`);
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > maxRotationGraceSeconds)
+    throw problem(
+      `grace_period_seconds must be a whole number from 0 to ${maxRotationGraceSeconds}.`,
+      '/data/attributes/grace_period_seconds',
+    );
+  return value;
 }

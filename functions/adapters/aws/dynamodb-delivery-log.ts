@@ -1,0 +1,266 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type DeliveryLogEntry,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  decodeCursor,
+  encodeCursor,
+  logSortKey,
+  normalizeTime,
+} from '../../domain/delivery-log';
+import type { DeliveryLog, Page } from '../../domain/ports';
+import { tableSchema } from '../../shared/table-schema';
+
+/**
+ * The delivery log on DynamoDB: one item per delivery, its attempts in a list, written with one
+ * UpdateItem per attempt (the first creates it). Keys in `functions/shared/table-schema.ts`: the
+ * partition is the webhook's, sorted by event time, so a page of the newest deliveries, or those
+ * in a time range, is one Query; the keys-only index finds one by its id.
+ */
+export const deliveryKeys = {
+  partition: (tenant: string, webhookId: string) => `DELIVERIES#${tenant}#${webhookId}`,
+  byId: (tenant: string, webhookId: string, deliveryId: string) =>
+    `DELIVERY#${tenant}#${webhookId}#${deliveryId}`,
+};
+
+/** Query pages read while filling one page of a filtered list: bounds the work of a sparse filter. */
+const maxQueriesPerPage = 10;
+
+function fromItem(item: Record<string, unknown>): DeliveryRecord {
+  const i = item as unknown as DeliveryRecord;
+  return {
+    tenant: i.tenant,
+    webhookId: i.webhookId,
+    deliveryId: i.deliveryId,
+    eventId: i.eventId,
+    eventType: i.eventType,
+    environment: i.environment ?? null,
+    source: i.source,
+    time: i.time,
+    data: i.data,
+    status: i.status,
+    attemptCount: i.attemptCount ?? 0,
+    attempts: i.attempts ?? [],
+    lastStatusCode: i.lastStatusCode ?? null,
+    lastError: i.lastError ?? null,
+    nextAttemptAt: i.nextAttemptAt ?? null,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+  };
+}
+
+export class DynamoDbDeliveryLog implements DeliveryLog {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  private key(tenant: string, webhookId: string, time: string, deliveryId: string) {
+    return { pk: deliveryKeys.partition(tenant, webhookId), sk: logSortKey(time, deliveryId) };
+  }
+
+  async record(entry: DeliveryLogEntry): Promise<void> {
+    const m = entry.message;
+    const names: Record<string, string> = { '#status': 'status', '#time': 'time', '#data': 'data' };
+    const values: Record<string, unknown> = {
+      ':status': entry.status,
+      ':at': entry.at,
+      ':next': entry.nextAttemptAt,
+      ':gsi': deliveryKeys.byId(m.tenant, m.webhookId, m.deliveryId),
+      ':deliveryId': m.deliveryId,
+      ':eventId': m.eventId,
+      ':eventType': m.eventType,
+      ':environment': m.environment,
+      ':source': m.source,
+      ':time': m.time,
+      ':data': m.data,
+      ':tenant': m.tenant,
+      ':webhookId': m.webhookId,
+      // Retention runs from the latest write, so a recovered delivery stays as long as a new one.
+      ':expiresAt': Math.floor(Date.parse(entry.at) / 1000) + this.retentionSeconds,
+    };
+    const sets = [
+      '#status = :status',
+      'updatedAt = :at',
+      'nextAttemptAt = :next',
+      'expiresAt = :expiresAt',
+      'createdAt = if_not_exists(createdAt, :at)',
+      `${tableSchema.deliveryIndex.partitionKey} = if_not_exists(${tableSchema.deliveryIndex.partitionKey}, :gsi)`,
+      'tenant = if_not_exists(tenant, :tenant)',
+      'webhookId = if_not_exists(webhookId, :webhookId)',
+      'deliveryId = if_not_exists(deliveryId, :deliveryId)',
+      'eventId = if_not_exists(eventId, :eventId)',
+      'eventType = if_not_exists(eventType, :eventType)',
+      'environment = if_not_exists(environment, :environment)',
+      '#source = if_not_exists(#source, :source)',
+      '#time = if_not_exists(#time, :time)',
+      '#data = if_not_exists(#data, :data)',
+    ];
+    names['#source'] = 'source';
+    if (entry.attempt) {
+      sets.push(
+        'attempts = list_append(if_not_exists(attempts, :none), :attempt)',
+        'attemptCount = :count',
+        'lastStatusCode = :code',
+        'lastError = :error',
+      );
+      values[':none'] = [];
+      values[':attempt'] = [entry.attempt];
+      values[':count'] = entry.attempt.attempt;
+      values[':code'] = entry.attempt.statusCode;
+      values[':error'] = entry.attempt.error;
+    } else {
+      sets.push('attemptCount = if_not_exists(attemptCount, :zero)', 'lastError = :error');
+      values[':zero'] = 0;
+      values[':error'] = entry.error;
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: this.key(m.tenant, m.webhookId, m.time, m.deliveryId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async recordUnsent(entries: DeliveryLogEntry[]): Promise<void> {
+    // UpdateItem, not BatchWriteItem: a platform retry of the event must not wipe the attempts
+    // already recorded for it. These are rare (disabled webhooks), so a few calls at once is fine.
+    for (let i = 0; i < entries.length; i += 25) {
+      await Promise.all(entries.slice(i, i + 25).map((e) => this.record(e)));
+    }
+  }
+
+  async get(tenant: string, webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const { Items = [] } = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: tableSchema.deliveryIndex.name,
+        KeyConditionExpression: '#k = :k',
+        ExpressionAttributeNames: { '#k': tableSchema.deliveryIndex.partitionKey },
+        ExpressionAttributeValues: { ':k': deliveryKeys.byId(tenant, webhookId, deliveryId) },
+      }),
+    );
+    // A platform that sends the same event id twice at different times makes two records with
+    // one id: show the latest.
+    const keys = Items.map((i) => ({ pk: i.pk as string, sk: i.sk as string })).sort((a, b) =>
+      b.sk.localeCompare(a.sk),
+    );
+    for (const key of keys) {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
+      if (Item) return fromItem(Item);
+    }
+    return undefined;
+  }
+
+  async list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>> {
+    const pk = deliveryKeys.partition(tenant, webhookId);
+    const lower = query.since ? normalizeTime(query.since) : '0';
+    // `~` sorts after `#` and every id character: the whole last millisecond is included.
+    const upperBound = query.until ? `${normalizeTime(query.until)}~` : '\uffff';
+    const after = query.after ? decodeCursor(query.after) : undefined;
+    const upper = after && after < upperBound ? after : upperBound;
+
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':pk': pk, ':lower': lower, ':upper': upper };
+    if (query.status) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+    }
+    if (query.eventType) {
+      filters.push('eventType = :eventType');
+      values[':eventType'] = query.eventType;
+    }
+
+    const items: DeliveryRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    let lastKey: string | undefined;
+    for (let i = 0; i < maxQueriesPerPage; i++) {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        // BETWEEN is inclusive; the cursor itself was on the previous page, so it is skipped below.
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        // A filter is applied after DynamoDB reads: read wider pages so a sparse one fills sooner.
+        Limit: filters.length > 0 ? Math.max(query.limit + 1, 200) : query.limit + 1,
+        ExclusiveStartKey: start,
+      };
+      if (filters.length > 0) input.FilterExpression = filters.join(' AND ');
+      if (Object.keys(names).length > 0) input.ExpressionAttributeNames = names;
+      const page = await this.client.send(new QueryCommand(input));
+      for (const item of page.Items ?? []) {
+        if (item.sk === after) continue;
+        items.push(fromItem(item));
+        lastKey = item.sk as string;
+        if (items.length > query.limit) break;
+      }
+      start = page.LastEvaluatedKey;
+      if (items.length > query.limit || !start) break;
+      lastKey = start.sk as string;
+    }
+    if (items.length > query.limit) {
+      const shown = items.slice(0, query.limit);
+      const last = shown[shown.length - 1];
+      return { items: shown, next: encodeCursor(logSortKey(last?.time ?? '', last?.deliveryId ?? '')) };
+    }
+    // A sparse filter may stop before the partition ends: the cursor resumes where the reading did.
+    return start && lastKey ? { items, next: encodeCursor(lastKey) } : { items };
+  }
+
+  async markQueued(record: DeliveryRecord, from: readonly DeliveryStatus[], at: string): Promise<boolean> {
+    const allowed = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(record.tenant, record.webhookId, record.time, record.deliveryId),
+          UpdateExpression: 'SET #status = :pending, updatedAt = :at, nextAttemptAt = :at',
+          ConditionExpression: `#status IN (${Object.keys(allowed).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':at': at, ...allowed },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async unmarkQueued(record: DeliveryRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key(record.tenant, record.webhookId, record.time, record.deliveryId),
+          UpdateExpression: 'SET #status = :status, nextAttemptAt = :next',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': record.status,
+            ':next': record.nextAttemptAt,
+            ':pending': 'pending',
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}
