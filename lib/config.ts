@@ -24,6 +24,10 @@ export interface HeraldSettings {
   readonly throttleBurstLimit: number;
   /** CloudWatch Logs retention for the functions and API access logs, in days. @default 30 */
   readonly logRetentionDays: number;
+  /** Functions' log level (DEBUG adds a line per routed event and per delivery). @default 'INFO' */
+  readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** X-Ray active tracing on the functions (about $0.25 per million events under load). @default true */
+  readonly tracing: boolean;
   /** How long the bus archive keeps platform events for replay, in days (0 keeps them forever). @default 30 */
   readonly archiveRetentionDays: number;
   /** How long delivery attempts are kept in the delivery log, in days. @default 30 */
@@ -58,6 +62,8 @@ export const defaultSettings: HeraldSettings = {
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
   logRetentionDays: 30,
+  logLevel: 'INFO',
+  tracing: true,
   archiveRetentionDays: 30,
   attemptRetentionDays: 30,
   sendSvixHeaders: true,
@@ -119,6 +125,8 @@ const settingsSchema = z
     authorizerCacheSeconds: integer(0, 3600),
     throttleRateLimit: integer(1, 10_000),
     throttleBurstLimit: integer(1, 5000),
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    tracing: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()),
     logRetentionDays: integer(1, 9999).refine(
       (d) => (logRetentionValues as readonly number[]).includes(d),
       `must be one of ${logRetentionValues.join(', ')}`,

@@ -38,7 +38,9 @@ async function route(event: EventBridgeEvent<string, unknown>): Promise<RouteRes
   } else {
     metrics.addMetric(MetricName.EventRouted, metricUnits.EventRouted, 1);
     metrics.addMetric(MetricName.FanOut, metricUnits.FanOut, result.deliveries);
-    logger.info('event routed', {
+    // DEBUG, not INFO: a line per event is a large share of the cost per event (docs/cost.md),
+    // and the count is a metric; each delivery's own record is in the delivery log.
+    logger.debug('event routed', {
       eventId: result.eventId,
       tenant: result.tenant,
       deliveries: result.deliveries,

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { type DeliveryRecord, normalizeTime } from '../domain/delivery-log';
+import type { DeliveryRecord } from '../domain/delivery-log';
 import { buildEnvelope } from '../domain/envelope';
 import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
 import { eventCatalog } from '../domain/event-catalog';
@@ -81,7 +81,7 @@ function deliveryResource(
       eventId: d.eventId,
       eventType: d.eventType,
       data: d.data,
-      time: normalizeTime(d.time),
+      time: d.time,
       source: d.source,
       prefix: webhook.attributes.event_type_prefix,
       suffix: webhook.attributes.event_type_suffix,

@@ -128,7 +128,7 @@ const deliveryEnvSchema = z.object({
   AUTO_DISABLE_AFTER_SECONDS: z.coerce
     .number()
     .int()
-    .min(60)
+    .min(1)
     .max(90 * 86_400)
     .default(5 * 86_400),
 });

@@ -85,6 +85,8 @@ export class HeraldApi extends Construct {
       entry: 'functions/handlers/api.ts',
       description: 'Herald API: webhooks, event types, API key exchange',
       logRetention,
+      logLevel: settings.logLevel,
+      tracing: settings.tracing,
       timeout: Duration.seconds(28),
       environment,
     })
@@ -95,6 +97,8 @@ export class HeraldApi extends Construct {
       entry: 'functions/handlers/authorizer.ts',
       description: 'Herald API authorizer: tenant API key or access token to an IAM policy',
       logRetention,
+      logLevel: settings.logLevel,
+      tracing: settings.tracing,
       timeout: Duration.seconds(10),
       environment,
     })

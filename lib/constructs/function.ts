@@ -2,7 +2,14 @@ import * as path from 'node:path';
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -30,6 +37,10 @@ export interface HeraldFunctionProps {
   readonly logRetention: RetentionDays;
   /** @default 512 */
   readonly memorySize?: number;
+  /** Application log level (Powertools and Lambda's JSON log filter). @default 'INFO' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /** X-Ray active tracing. @default true */
+  readonly tracing?: boolean;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
   /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). @default - none */
@@ -74,9 +85,15 @@ export class HeraldFunction extends Construct {
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing === false ? Tracing.DISABLED : Tracing.ACTIVE,
+      // JSON logs, and no START/END/REPORT lines: at a line per invocation they cost more than
+      // Herald's own logs (docs/cost.md); duration and memory are in Lambda's metrics anyway.
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      applicationLogLevelV2: ApplicationLogLevel[props.logLevel ?? 'INFO'],
       environment: {
         POWERTOOLS_SERVICE_NAME: 'herald',
+        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         // Where the EMF lines of functions/shared/metrics.ts land: the namespace the alarms read.
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
         NODE_OPTIONS: '--enable-source-maps',

@@ -192,29 +192,34 @@ it('retries a failing receiver on schedule, then dead-letters the delivery', asy
   expect((hits[1]?.at ?? 0) - (hits[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
   expect((hits[2]?.at ?? 0) - (hits[1]?.at ?? 0)).toBeGreaterThanOrEqual(900);
 
-  // Every attempt is in the delivery log, with what happened next.
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...localAwsConfig, endpoint: herald.dynamoDbEndpoint }),
-  );
-  const { Items = [] } = await db.send(
-    new QueryCommand({
-      TableName: herald.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `ATTEMPTS#demo#${id}` },
-      ConsistentRead: true,
-    }),
-  );
-  expect(Items.map((i) => [i.attempt, i.outcome, i.statusCode, i.next])).toEqual([
-    [1, 'failed', 503, 'retry'],
-    [2, 'failed', 503, 'retry'],
-    [3, 'failed', 503, 'dead_letter'],
+  // Every attempt is in the delivery log, read through the API.
+  const list = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks/${id}/deliveries`, {
+    headers: { Authorization: `Bearer ${herald.demoApiKey}` },
+  });
+  const listed = (await list.json()) as { data: Array<{ id: string; attributes: Record<string, unknown> }> };
+  expect(listed.data).toHaveLength(1);
+  expect(listed.data[0]?.attributes).toMatchObject({
+    status: 'failed',
+    attempt_count: 3,
+    last_status_code: 503,
+  });
+  const one = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks/${id}/deliveries/${listed.data[0]?.id}`, {
+    headers: { Authorization: `Bearer ${herald.demoApiKey}` },
+  });
+  const attemptsLogged = (
+    (await one.json()) as { data: { attributes: { attempts: Array<Record<string, unknown>> } } }
+  ).data.attributes.attempts;
+  expect(attemptsLogged.map((a) => [a.attempt, a.outcome, a.status_code])).toEqual([
+    [1, 'failed', 503],
+    [2, 'failed', 503],
+    [3, 'failed', 503],
   ]);
-  for (const item of Items) {
-    expect(item).toEqual(
+  for (const attempt of attemptsLogged) {
+    expect(attempt).toEqual(
       expect.objectContaining({
         error: 'endpoint answered 503',
-        durationMs: expect.any(Number),
-        expiresAt: expect.any(Number),
+        duration_ms: expect.any(Number),
+        trigger: 'event',
       }),
     );
   }

@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  type Attempt,
   type DeliveryLogEntry,
   type DeliveryQuery,
   type DeliveryRecord,
@@ -27,19 +28,47 @@ import { tableSchema } from '../../shared/table-schema';
  */
 export const deliveryKeys = {
   partition: (tenant: string, webhookId: string) => `DELIVERIES#${tenant}#${webhookId}`,
-  byId: (tenant: string, webhookId: string, deliveryId: string) =>
-    `DELIVERY#${tenant}#${webhookId}#${deliveryId}`,
+  // Only delivery items carry the index key, so it needs no prefix (a few bytes on every item).
+  byId: (tenant: string, webhookId: string, deliveryId: string) => `${tenant}#${webhookId}#${deliveryId}`,
 };
 
 /** Query pages read while filling one page of a filtered list: bounds the work of a sparse filter. */
 const maxQueriesPerPage = 10;
 
+/**
+ * What the item stores beside its keys. Anything the keys already say (tenant, webhook, delivery
+ * id, event time) or the attempts already say (count, last status, last error) is left out: an
+ * item of a typical event stays under 1 KB, one write unit, and the log is most of Herald's
+ * DynamoDB bill (docs/cost.md).
+ */
+interface DeliveryItem {
+  pk: string;
+  sk: string;
+  status: DeliveryRecord['status'];
+  eventId: string;
+  eventType: string;
+  environment: string | null;
+  source: string;
+  /** The event time exactly as sent (the sort key holds it normalised). */
+  time: string;
+  data: Record<string, unknown>;
+  attempts?: Attempt[];
+  /** Why it failed when no attempt was made (a disabled webhook). */
+  error?: string | null;
+  nextAttemptAt: string | null;
+  updatedAt: string;
+}
+
 function fromItem(item: Record<string, unknown>): DeliveryRecord {
-  const i = item as unknown as DeliveryRecord;
+  const i = item as unknown as DeliveryItem;
+  const [, tenant = '', webhookId = ''] = i.pk.split('#');
+  const deliveryId = i.sk.slice(i.sk.indexOf('#') + 1);
+  const attempts = i.attempts ?? [];
+  const last = attempts[attempts.length - 1];
   return {
-    tenant: i.tenant,
-    webhookId: i.webhookId,
-    deliveryId: i.deliveryId,
+    tenant,
+    webhookId,
+    deliveryId,
     eventId: i.eventId,
     eventType: i.eventType,
     environment: i.environment ?? null,
@@ -47,12 +76,12 @@ function fromItem(item: Record<string, unknown>): DeliveryRecord {
     time: i.time,
     data: i.data,
     status: i.status,
-    attemptCount: i.attemptCount ?? 0,
-    attempts: i.attempts ?? [],
-    lastStatusCode: i.lastStatusCode ?? null,
-    lastError: i.lastError ?? null,
+    attemptCount: last?.attempt ?? 0,
+    attempts,
+    lastStatusCode: last?.statusCode ?? null,
+    lastError: last ? last.error : (i.error ?? null),
     nextAttemptAt: i.nextAttemptAt ?? null,
-    createdAt: i.createdAt,
+    createdAt: attempts[0]?.time ?? i.updatedAt,
     updatedAt: i.updatedAt,
   };
 }
@@ -70,34 +99,28 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
 
   async record(entry: DeliveryLogEntry): Promise<void> {
     const m = entry.message;
-    const names: Record<string, string> = { '#status': 'status', '#time': 'time', '#data': 'data' };
     const values: Record<string, unknown> = {
       ':status': entry.status,
       ':at': entry.at,
       ':next': entry.nextAttemptAt,
       ':gsi': deliveryKeys.byId(m.tenant, m.webhookId, m.deliveryId),
-      ':deliveryId': m.deliveryId,
       ':eventId': m.eventId,
       ':eventType': m.eventType,
       ':environment': m.environment,
       ':source': m.source,
       ':time': m.time,
       ':data': m.data,
-      ':tenant': m.tenant,
-      ':webhookId': m.webhookId,
       // Retention runs from the latest write, so a recovered delivery stays as long as a new one.
       ':expiresAt': Math.floor(Date.parse(entry.at) / 1000) + this.retentionSeconds,
     };
+    const index = tableSchema.deliveryIndex.partitionKey;
+    // The event's fields are the same on every write: `if_not_exists` keeps the first.
     const sets = [
       '#status = :status',
       'updatedAt = :at',
       'nextAttemptAt = :next',
       'expiresAt = :expiresAt',
-      'createdAt = if_not_exists(createdAt, :at)',
-      `${tableSchema.deliveryIndex.partitionKey} = if_not_exists(${tableSchema.deliveryIndex.partitionKey}, :gsi)`,
-      'tenant = if_not_exists(tenant, :tenant)',
-      'webhookId = if_not_exists(webhookId, :webhookId)',
-      'deliveryId = if_not_exists(deliveryId, :deliveryId)',
+      `${index} = if_not_exists(${index}, :gsi)`,
       'eventId = if_not_exists(eventId, :eventId)',
       'eventType = if_not_exists(eventType, :eventType)',
       'environment = if_not_exists(environment, :environment)',
@@ -105,22 +128,12 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       '#time = if_not_exists(#time, :time)',
       '#data = if_not_exists(#data, :data)',
     ];
-    names['#source'] = 'source';
     if (entry.attempt) {
-      sets.push(
-        'attempts = list_append(if_not_exists(attempts, :none), :attempt)',
-        'attemptCount = :count',
-        'lastStatusCode = :code',
-        'lastError = :error',
-      );
+      sets.push('attempts = list_append(if_not_exists(attempts, :none), :attempt)');
       values[':none'] = [];
       values[':attempt'] = [entry.attempt];
-      values[':count'] = entry.attempt.attempt;
-      values[':code'] = entry.attempt.statusCode;
-      values[':error'] = entry.attempt.error;
     } else {
-      sets.push('attemptCount = if_not_exists(attemptCount, :zero)', 'lastError = :error');
-      values[':zero'] = 0;
+      sets.push('#error = :error');
       values[':error'] = entry.error;
     }
     await this.client.send(
@@ -128,7 +141,13 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
         TableName: this.tableName,
         Key: this.key(m.tenant, m.webhookId, m.time, m.deliveryId),
         UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#time': 'time',
+          '#data': 'data',
+          '#source': 'source',
+          ...(entry.attempt ? {} : { '#error': 'error' }),
+        },
         ExpressionAttributeValues: values,
       }),
     );
