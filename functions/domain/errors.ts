@@ -86,6 +86,7 @@ export class PayloadTooLargeError extends HeraldError {
         code: 'payload_too_large',
         title: 'Payload Too Large',
         detail: `The request body is larger than ${limitBytes} bytes.`,
+        source: { pointer: '' },
       },
     ]);
   }

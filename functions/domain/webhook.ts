@@ -116,6 +116,38 @@ const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(jsonValue)]),
 );
 
+/** How deep the OAuth payload may nest: DynamoDB stores 32 levels, a token request needs few. */
+const maxPayloadDepth = 8;
+/** Keys JavaScript objects treat specially: copying them would change a prototype, not a field. */
+const reservedKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Why a JSON value cannot be stored and sent back exactly as given, or undefined when it can:
+ * too deep for DynamoDB, a key that would become a prototype, or a number DynamoDB or JavaScript
+ * cannot hold exactly.
+ */
+export function storableJsonProblem(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'numbers must be finite';
+    if (
+      Number.isInteger(value)
+        ? !Number.isSafeInteger(value)
+        : Math.abs(value) >= 1e125 || Math.abs(value) < 1e-129
+    )
+      return `the number ${value} cannot be stored exactly (integers up to 2^53, other numbers between 1e-129 and 1e125)`;
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= maxPayloadDepth) return `must nest at most ${maxPayloadDepth} levels`;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  for (const [key, child] of entries) {
+    if (!Array.isArray(value) && reservedKeys.has(key)) return `must not use the key ${key}`;
+    const problem = storableJsonProblem(child, depth + 1);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 const attributeShape = {
   description: z.string().trim().min(1, 'must not be empty').max(limits.descriptionLength),
   url: z.string(),
@@ -126,7 +158,18 @@ const attributeShape = {
   authentication_method: z.enum(authenticationMethods, {
     errorMap: () => ({ message: `must be one of: ${authenticationMethods.join(', ')}` }),
   }),
-  authentication_payload: z.preprocess(blankToNull, z.record(jsonValue).nullable()).optional(),
+  authentication_payload: z
+    .preprocess(
+      blankToNull,
+      z
+        .unknown()
+        .superRefine((value, ctx) => {
+          const problem = storableJsonProblem(value);
+          if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+        })
+        .pipe(z.record(jsonValue).nullable()),
+    )
+    .optional(),
   authentication_payload_type: z
     .preprocess(
       blankToNull,

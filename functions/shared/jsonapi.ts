@@ -62,6 +62,29 @@ export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: strin
  * Reads a JSON request body: the media type must be JSON:API or plain JSON, the size bounded,
  * and the JSON well-formed.
  */
+/** Deeper documents are refused before parsing: no webhook needs them, and recursive code would. */
+const maxNestingDepth = 32;
+
+/** The deepest nesting of objects and arrays in JSON text (brackets inside strings not counted). */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
 /** As {@link readJsonBody}, for actions whose body is optional: no body (or a blank one) is `undefined`. */
 export function readOptionalJsonBody(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
@@ -88,6 +111,17 @@ export function readJsonBody(
         code: 'invalid_document',
         title: 'Invalid document',
         detail: 'The request body is empty.',
+        source: { pointer: '' },
+      },
+    ]);
+  }
+  const depth = nestingDepth(text);
+  if (depth > maxNestingDepth) {
+    throw new BadRequestError([
+      {
+        code: 'too_deeply_nested',
+        title: 'Invalid document',
+        detail: `The request body nests ${depth} levels deep; at most ${maxNestingDepth} are accepted.`,
         source: { pointer: '' },
       },
     ]);

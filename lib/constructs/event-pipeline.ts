@@ -107,6 +107,8 @@ export class EventPipeline extends Construct {
       logLevel: settings.logLevel,
       tracing: settings.tracing,
       timeout: deliveryTimeout,
+      // Mostly waits on endpoints; signing a batch of ten takes a few ms even at this size.
+      memorySize: 256,
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,

@@ -486,10 +486,14 @@ describe('endpoint health', () => {
     answers.set('/failing', 500);
     const first = deliveryIdFor(await publish(), id);
     await logSays(id, first, 'failed', 3);
-    expect((await api('GET', `/webhooks/${id}`)).doc.data).toMatchObject({ attributes: { status: 'enabled' } });
+    expect((await api('GET', `/webhooks/${id}`)).doc.data).toMatchObject({
+      attributes: { status: 'enabled' },
+    });
     // The streak began with the first attempt; the next failure after the period disables.
     const firstFailure = hitsAt('/failing')[0]?.at ?? Date.now();
-    await new Promise((r) => setTimeout(r, Math.max(0, firstFailure + autoDisableAfterSeconds * 1000 + 200 - Date.now())));
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, firstFailure + autoDisableAfterSeconds * 1000 + 200 - Date.now())),
+    );
     await publish();
     const disabled = await until(async () => {
       const { doc } = await api('GET', `/webhooks/${id}`);

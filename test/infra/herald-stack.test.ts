@@ -140,7 +140,7 @@ describe('storage', () => {
 });
 
 describe('functions', () => {
-  it('runs every function on Node.js 24, arm64, traced, 512 MB, bundled from an asset', () => {
+  it('runs every function on Node.js 24, arm64, traced, JSON logs without platform lines, bundled from an asset', () => {
     const functions = resources('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(2);
     for (const [, fn] of functions) {
@@ -148,10 +148,27 @@ describe('functions', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
-        MemorySize: 512,
+        LoggingConfig: { LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO' },
         Handler: 'index.handler',
         Code: { S3Bucket: expect.anything(), S3Key: expect.stringMatching(/\.zip$/) },
       });
+      // 512 MB for the API and authorizer; 256 MB for the router and delivery, which mostly wait.
+      expect([256, 512]).toContain(fn.Properties.MemorySize);
+    }
+  });
+
+  it('turns tracing off and sets the log level from the settings', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const quiet = Template.fromStack(
+      new HeraldStack(app, 'Quiet', { settings: resolveSettings({ tracing: false, logLevel: 'WARN' }) }),
+    );
+    for (const [, fn] of Object.entries(quiet.findResources('AWS::Lambda::Function'))) {
+      const props = (fn as { Properties: Record<string, unknown> }).Properties;
+      expect(props.TracingConfig).toBeUndefined();
+      expect(props.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'WARN' });
+      expect(
+        (props.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_LOG_LEVEL,
+      ).toBe('WARN');
     }
   });
 
@@ -177,6 +194,7 @@ describe('functions', () => {
       ATTEMPT_RETENTION_DAYS: '30',
       SECRET_ROTATION_GRACE_SECONDS: '86400',
       POWERTOOLS_SERVICE_NAME: 'herald',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'Herald',
       NODE_OPTIONS: '--enable-source-maps',
     };

@@ -9,7 +9,7 @@ import {
 } from '../../functions/domain/errors';
 import type { Principal } from '../../functions/domain/use-cases/auth';
 import { policyAllows, tenantPolicy } from '../../functions/shared/authorizer-policy';
-import { errorResponse, maxBodyBytes, readJsonBody } from '../../functions/shared/jsonapi';
+import { errorResponse, maxBodyBytes, nestingDepth, readJsonBody } from '../../functions/shared/jsonapi';
 import { seedBodies } from '../helpers';
 
 type BodyEvent = Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>;
@@ -247,5 +247,23 @@ describe('tenant authorizer policy', () => {
     };
     expect(policyAllows(denied, arn('DELETE', '/api/v2/acme/webhooks/wh_01k1x'))).toBe(false);
     expect(policyAllows(denied, arn('GET', '/api/v2/acme/webhooks/wh_01k1x'))).toBe(true);
+  });
+});
+
+describe('nesting depth', () => {
+  it('counts objects and arrays, not brackets inside strings or after escapes', () => {
+    expect(nestingDepth('1')).toBe(0);
+    expect(nestingDepth('{"a":[1,{"b":[]}]}')).toBe(4);
+    expect(nestingDepth('{"a":"[[[{{{"}')).toBe(1);
+    expect(nestingDepth('{"a":"\\"[[["}')).toBe(1);
+    expect(nestingDepth('{"a":"\\\\",' + '"b":[[]]}')).toBe(3);
+  });
+
+  it('refuses a body nested deeper than 32 levels with 400 before parsing it', () => {
+    const deep = `${'{"a":'.repeat(33)}1${'}'.repeat(33)}`;
+    const event = { headers: { 'content-type': 'application/json' }, body: deep, isBase64Encoded: false };
+    expect(() => readJsonBody(event)).toThrow(expect.objectContaining({ status: 400 }));
+    const ok = `${'{"a":'.repeat(32)}1${'}'.repeat(32)}`;
+    expect(readJsonBody({ ...event, body: ok })).toEqual(JSON.parse(ok));
   });
 });

@@ -691,3 +691,44 @@ describe('publicAttributes', () => {
     expect(shown.has_authentication_payload).toBe(false);
   });
 });
+
+describe('storable OAuth payloads', () => {
+  const rules = { allowedEnvironments: ['production'], allowPrivateTargets: false, defaultTypePrefix: '' };
+  const withPayload = (payload: unknown) => ({
+    ...structuredClone(seedBodies.oAuth.data.attributes),
+    authentication_payload_type: 'application/json',
+    authentication_payload: payload,
+  });
+  const refusal = (payload: unknown) => {
+    try {
+      validateNewWebhook(withPayload(payload), rules);
+      return undefined;
+    } catch (error) {
+      return (error as ValidationError).problems[0];
+    }
+  };
+
+  it.each([
+    ['a key that would set a prototype', JSON.parse('{"__proto__":{"x":1}}')],
+    ['a nested constructor key', { client: { constructor: 'x' } }],
+    ['an unsafe integer', { n: -9007199254740992 }],
+    ['a number DynamoDB cannot hold', { n: 1e200 }],
+    ['nesting deeper than 8 levels', { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } }],
+  ])('refuses %s, pointing at authentication_payload', (_what, payload) => {
+    expect(refusal(payload)).toMatchObject({
+      source: { pointer: '/data/attributes/authentication_payload' },
+    });
+  });
+
+  it('accepts ordinary payloads with safe numbers and some nesting', () => {
+    expect(
+      refusal({
+        client_id: 'x',
+        retries: 3,
+        ratio: 0.5,
+        scopes: ['a', 'b'],
+        extra: { nested: { ok: true } },
+      }),
+    ).toBeUndefined();
+  });
+});
