@@ -56,6 +56,24 @@ function setup() {
 }
 
 describe('CachedWebhookLookup', () => {
+  it('reads one webhook again at once after invalidate, and only that one', async () => {
+    const { store, lookup } = setup();
+    store.put(webhook('acme', 'wh_1'));
+    store.put(webhook('acme', 'wh_2'));
+    await lookup.get('acme', 'wh_1');
+    await lookup.get('acme', 'wh_2');
+
+    lookup.invalidate('acme', 'wh_1');
+    await lookup.get('acme', 'wh_1');
+    await lookup.get('acme', 'wh_2');
+
+    expect(store.reads).toEqual([
+      ['acme', 'wh_1'],
+      ['acme', 'wh_2'],
+      ['acme', 'wh_1'],
+    ]);
+  });
+
   it('answers from the cache within the TTL, reading the store once', async () => {
     const { store, clock, lookup } = setup();
     store.put(webhook('acme', 'wh_1'));

@@ -74,7 +74,13 @@ export async function deliver(
     nextAttemptAt: string | null,
   ) => ({ message, status, attempt, error, nextAttemptAt, at }) satisfies DeliveryLogEntry;
 
-  const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
+  let webhook = await deps.webhooks.get(message.tenant, message.webhookId);
+  if (webhook && webhook.status !== 'enabled') {
+    // The cache may predate a re-enable (say, just before a recovery): ask the store before
+    // failing the delivery. Rare, so the extra read costs nothing on the hot path.
+    deps.webhooks.invalidate?.(message.tenant, message.webhookId);
+    webhook = await deps.webhooks.get(message.tenant, message.webhookId);
+  }
   if (!webhook) return { result: 'dropped', reason: 'webhook was deleted' };
   if (webhook.status !== 'enabled') {
     const reason = `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
