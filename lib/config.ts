@@ -24,7 +24,7 @@ export interface HeraldSettings {
   readonly throttleBurstLimit: number;
   /** CloudWatch Logs retention for the functions and API access logs, in days. @default 30 */
   readonly logRetentionDays: number;
-  /** Functions' log level (DEBUG adds a line per routed event and per delivery). @default 'INFO' */
+  /** Functions' log level (DEBUG adds a line per routed event; metrics are kept at every level). @default 'INFO' */
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /** X-Ray active tracing on the functions (about $0.25 per million events under load). @default true */
   readonly tracing: boolean;

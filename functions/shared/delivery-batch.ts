@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { deliveryMessageSchema } from '../domain/delivery';
+import { parseDeliveryMessage } from '../domain/delivery';
 import { type DeliverDeps, type DeliveryOutcome, deliver } from '../domain/use-cases/deliver';
 import { MetricName, metricUnits } from './metrics';
 
@@ -41,13 +41,12 @@ export function createDeliveryBatchHandler(
     } catch {
       json = undefined;
     }
-    const parsed = deliveryMessageSchema.safeParse(json);
-    if (!parsed.success) {
+    const message = parseDeliveryMessage(json);
+    if (!message) {
       logger.error('undeliverable message', { messageId: record.messageId });
       await queue.deadLetter(record, 'not a delivery message');
       return { outcome: 'undeliverable' };
     }
-    const message = parsed.data;
     const outcome = await deliver(deps, message, attempt);
     if (outcome.result !== 'delivered') {
       // Successes are summed per batch; anything else gets a line of its own, with its ids.
@@ -85,10 +84,12 @@ export function createDeliveryBatchHandler(
   return async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
     const results = await Promise.allSettled(event.Records.map(handleRecord));
     const batchItemFailures: SQSBatchItemFailure[] = [];
-    const counts: Record<string, number> = {};
-    results.forEach((result, i) => {
+    // The batch's log line: the record count, then a count per outcome.
+    const counts: Record<string, number> = { records: event.Records.length };
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i];
       const record = event.Records[i];
-      if (!record) return;
+      if (!result || !record) continue;
       if (result.status === 'rejected') {
         // Herald's own trouble (say, DynamoDB): the message returns after the queue's visibility timeout.
         logger.error('delivery failed inside Herald', {
@@ -97,13 +98,13 @@ export function createDeliveryBatchHandler(
         });
         batchItemFailures.push({ itemIdentifier: record.messageId });
         counts.error = (counts.error ?? 0) + 1;
-        return;
+        continue;
       }
       counts[result.value.outcome] = (counts[result.value.outcome] ?? 0) + 1;
       if (result.value.attempted) counts.failed_attempted = (counts.failed_attempted ?? 0) + 1;
       if (result.value.failure) batchItemFailures.push(result.value.failure);
-    });
-    logger.info('batch', { records: event.Records.length, ...counts });
+    }
+    logger.info('batch', counts);
     if (observe) {
       const attempted = (name: string) => counts[name] ?? 0;
       const failedAttempts = attempted('retry') + attempted('dead_letter') + attempted('failed_attempted');

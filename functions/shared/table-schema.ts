@@ -13,7 +13,7 @@
  * | delivery (expires; attempts inside) | `DELIVERIES#{tenant}#{webhookId}` | `{event time, ms ISO}#{deliveryId}` |
  *
  * One global secondary index, `byDeliveryId` (keys only): `gsi1pk` =
- * `{tenant}#{webhookId}#{deliveryId}` finds a delivery by the `webhook-id` its receiver
+ * the delivery id finds a delivery by the `webhook-id` its receiver
  * saw. Only delivery items carry `gsi1pk`, and it never changes, so the index costs one write per
  * delivery.
  */

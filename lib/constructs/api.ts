@@ -149,7 +149,7 @@ export class HeraldApi extends Construct {
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        tracingEnabled: settings.tracing,
       },
     });
 

@@ -90,7 +90,10 @@ export class HeraldFunction extends Construct {
       // Herald's own logs (docs/cost.md); duration and memory are in Lambda's metrics anyway.
       loggingFormat: LoggingFormat.JSON,
       systemLogLevelV2: SystemLogLevel.WARN,
-      applicationLogLevelV2: ApplicationLogLevel[props.logLevel ?? 'INFO'],
+      // Lambda counts a JSON line without a level (the EMF metric lines) as INFO: filtering above
+      // INFO here would drop the metrics. Powertools applies the configured level to Herald's lines.
+      applicationLogLevelV2:
+        props.logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'herald',
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',

@@ -157,7 +157,7 @@ describe('functions', () => {
     }
   });
 
-  it('turns tracing off and sets the log level from the settings', () => {
+  it('turns tracing off (functions and API stage) and sets the log level from the settings', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const quiet = Template.fromStack(
       new HeraldStack(app, 'Quiet', { settings: resolveSettings({ tracing: false, logLevel: 'WARN' }) }),
@@ -165,10 +165,16 @@ describe('functions', () => {
     for (const [, fn] of Object.entries(quiet.findResources('AWS::Lambda::Function'))) {
       const props = (fn as { Properties: Record<string, unknown> }).Properties;
       expect(props.TracingConfig).toBeUndefined();
-      expect(props.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'WARN' });
+      // Lambda's own filter stays at INFO, or it would drop the EMF metric lines (no level field).
+      expect(props.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'INFO' });
       expect(
         (props.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_LOG_LEVEL,
       ).toBe('WARN');
+    }
+    const stages = Object.values(quiet.findResources('AWS::ApiGateway::Stage'));
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) {
+      expect((stage as { Properties: Record<string, unknown> }).Properties.TracingEnabled).toBe(false);
     }
   });
 

@@ -28,8 +28,11 @@ import { tableSchema } from '../../shared/table-schema';
  */
 export const deliveryKeys = {
   partition: (tenant: string, webhookId: string) => `DELIVERIES#${tenant}#${webhookId}`,
-  // Only delivery items carry the index key, so it needs no prefix (a few bytes on every item).
-  byId: (tenant: string, webhookId: string, deliveryId: string) => `${tenant}#${webhookId}#${deliveryId}`,
+  /**
+   * The index key is the delivery id alone (128 bits of hash: unique), the fewest bytes on every
+   * item and index entry; a lookup checks the partition it lands in.
+   */
+  byId: (deliveryId: string) => deliveryId,
 };
 
 /** Query pages read while filling one page of a filtered list: bounds the work of a sparse filter. */
@@ -102,8 +105,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     const values: Record<string, unknown> = {
       ':status': entry.status,
       ':at': entry.at,
-      ':next': entry.nextAttemptAt,
-      ':gsi': deliveryKeys.byId(m.tenant, m.webhookId, m.deliveryId),
+      ':gsi': deliveryKeys.byId(m.deliveryId),
       ':eventId': m.eventId,
       ':eventType': m.eventType,
       ':environment': m.environment,
@@ -118,7 +120,6 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     const sets = [
       '#status = :status',
       'updatedAt = :at',
-      'nextAttemptAt = :next',
       'expiresAt = :expiresAt',
       `${index} = if_not_exists(${index}, :gsi)`,
       'eventId = if_not_exists(eventId, :eventId)',
@@ -128,6 +129,12 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       '#time = if_not_exists(#time, :time)',
       '#data = if_not_exists(#data, :data)',
     ];
+    // Absent rather than null when nothing is scheduled: bytes on every finished delivery.
+    const removes: string[] = [];
+    if (entry.nextAttemptAt) {
+      sets.push('nextAttemptAt = :next');
+      values[':next'] = entry.nextAttemptAt;
+    } else removes.push('nextAttemptAt');
     if (entry.attempt) {
       sets.push('attempts = list_append(if_not_exists(attempts, :none), :attempt)');
       values[':none'] = [];
@@ -140,7 +147,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       new UpdateCommand({
         TableName: this.tableName,
         Key: this.key(m.tenant, m.webhookId, m.time, m.deliveryId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ExpressionAttributeNames: {
           '#status': 'status',
           '#time': 'time',
@@ -168,14 +175,16 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
         IndexName: tableSchema.deliveryIndex.name,
         KeyConditionExpression: '#k = :k',
         ExpressionAttributeNames: { '#k': tableSchema.deliveryIndex.partitionKey },
-        ExpressionAttributeValues: { ':k': deliveryKeys.byId(tenant, webhookId, deliveryId) },
+        ExpressionAttributeValues: { ':k': deliveryKeys.byId(deliveryId) },
       }),
     );
+    const partition = deliveryKeys.partition(tenant, webhookId);
     // A platform that sends the same event id twice at different times makes two records with
     // one id: show the latest.
-    const keys = Items.map((i) => ({ pk: i.pk as string, sk: i.sk as string })).sort((a, b) =>
-      b.sk.localeCompare(a.sk),
-    );
+    const keys = Items.map((i) => ({ pk: i.pk as string, sk: i.sk as string }))
+      // Another tenant's or webhook's delivery is not this one, whatever its id.
+      .filter((k) => k.pk === partition)
+      .sort((a, b) => b.sk.localeCompare(a.sk));
     for (const key of keys) {
       const { Item } = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),

@@ -1,0 +1,144 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbDeliveryLog, deliveryKeys } from '../../functions/adapters/aws/dynamodb-delivery-log';
+import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { type Attempt, type DeliveryStatus, logSortKey } from '../../functions/domain/delivery-log';
+import { deliveryIdFor } from '../../functions/domain/envelope';
+import { freshTable } from '../helpers';
+
+/** The delivery log on DynamoDB Local: keys, lookups by id, filtered pages, conditional requeue. */
+let log: DynamoDbDeliveryLog;
+let table: Awaited<ReturnType<typeof freshTable>>;
+
+beforeAll(async () => {
+  table = await freshTable();
+  log = new DynamoDbDeliveryLog(table.client, table.tableName, 86_400);
+});
+
+function message(webhookId: string, eventId: string, time: string): DeliveryMessage {
+  return {
+    deliveryId: deliveryIdFor(eventId, webhookId),
+    eventId,
+    eventType: 'use_case_review_status_updated',
+    tenant: 'acme',
+    environment: 'production',
+    webhookId,
+    time,
+    source: 'CredoAI',
+    data: { reviewId: 'r', status: 'done', useCaseId: 'u', user: { email: 'a@b.c', userId: 'x' } },
+  };
+}
+
+function attempt(n: number, outcome: Attempt['outcome'], statusCode: number): Attempt {
+  return {
+    attempt: n,
+    time: new Date().toISOString(),
+    outcome,
+    statusCode,
+    durationMs: 12,
+    error: outcome === 'failed' ? `endpoint answered ${statusCode}` : null,
+    responseExcerpt: 'x',
+    origin: 'event',
+  };
+}
+
+async function write(m: DeliveryMessage, status: DeliveryStatus, attempts: Attempt[]) {
+  const at = new Date().toISOString();
+  for (const a of attempts) {
+    await log.record({ message: m, status, attempt: a, error: null, nextAttemptAt: null, at });
+  }
+}
+
+it('keeps one item per delivery, its attempts in order, and reads back what the keys and attempts say', async () => {
+  const m = message('wh_a', 'evt-1', '2026-11-24T10:00:00Z');
+  await log.record({
+    message: m,
+    status: 'retrying',
+    attempt: attempt(1, 'failed', 500),
+    error: null,
+    nextAttemptAt: '2026-11-24T10:00:05.000Z',
+    at: new Date().toISOString(),
+  });
+  await write(m, 'succeeded', [attempt(2, 'succeeded', 200)]);
+
+  const record = await log.get('acme', 'wh_a', m.deliveryId);
+  expect(record).toMatchObject({
+    tenant: 'acme',
+    webhookId: 'wh_a',
+    deliveryId: m.deliveryId,
+    eventId: 'evt-1',
+    time: '2026-11-24T10:00:00Z',
+    status: 'succeeded',
+    attemptCount: 2,
+    lastStatusCode: 200,
+    lastError: null,
+    nextAttemptAt: null,
+    data: m.data,
+  });
+  expect(record?.attempts.map((a) => a.attempt)).toEqual([1, 2]);
+  // Finished: nothing scheduled is stored, not even a null; the keys are not repeated as attributes.
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: { pk: deliveryKeys.partition('acme', 'wh_a'), sk: logSortKey(m.time, m.deliveryId) },
+    }),
+  );
+  expect(Item).not.toHaveProperty('nextAttemptAt');
+  expect(Item).not.toHaveProperty('tenant');
+  expect(Item).not.toHaveProperty('deliveryId');
+});
+
+it('finds a delivery by id only under its own tenant and webhook', async () => {
+  const m = message('wh_b', 'evt-2', '2026-11-24T11:00:00Z');
+  await write(m, 'succeeded', [attempt(1, 'succeeded', 200)]);
+  expect(await log.get('acme', 'wh_b', m.deliveryId)).toBeDefined();
+  expect(await log.get('acme', 'wh_other', m.deliveryId)).toBeUndefined();
+  expect(await log.get('globex', 'wh_b', m.deliveryId)).toBeUndefined();
+});
+
+it('queues a delivery again only from the statuses asked, once', async () => {
+  const m = message('wh_c', 'evt-3', '2026-11-24T12:00:00Z');
+  await write(m, 'failed', [attempt(1, 'failed', 500)]);
+  const record = await log.get('acme', 'wh_c', m.deliveryId);
+  if (!record) throw new Error('not written');
+  const at = new Date().toISOString();
+  const results = await Promise.all([
+    log.markQueued(record, ['failed'], at),
+    log.markQueued(record, ['failed'], at),
+  ]);
+  expect(results.sort()).toEqual([false, true]);
+  expect((await log.get('acme', 'wh_c', m.deliveryId))?.status).toBe('pending');
+  await log.unmarkQueued(record);
+  expect((await log.get('acme', 'wh_c', m.deliveryId))?.status).toBe('failed');
+});
+
+it('pages newest first through a sparse filter without losing or repeating a delivery', async () => {
+  const ids: string[] = [];
+  const failed: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const time = new Date(Date.UTC(2026, 9, 1, 0, i)).toISOString();
+    const m = message('wh_d', `evt-d${i}`, time);
+    const fails = i % 13 === 0;
+    await write(m, fails ? 'failed' : 'succeeded', [
+      attempt(1, fails ? 'failed' : 'succeeded', fails ? 500 : 200),
+    ]);
+    ids.push(m.deliveryId);
+    if (fails) failed.push(m.deliveryId);
+  }
+  const collect = async (query: { status?: DeliveryStatus; since?: string; until?: string }) => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const result = await log.list('acme', 'wh_d', { limit: 2, ...query, ...(after ? { after } : {}) });
+      expect(result.items.length).toBeLessThanOrEqual(2);
+      seen.push(...result.items.map((r) => r.deliveryId));
+      if (!result.next) return seen;
+      after = result.next;
+    }
+    throw new Error('did not end');
+  };
+  expect(await collect({})).toEqual([...ids].reverse());
+  expect(await collect({ status: 'failed' })).toEqual([...failed].reverse());
+  expect(await collect({ since: '2026-10-01T00:10:00Z', until: '2026-10-01T00:12:00Z' })).toEqual(
+    ids.slice(10, 13).reverse(),
+  );
+});
