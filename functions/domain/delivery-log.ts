@@ -18,8 +18,14 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
 /** A queued delivery (pending or retrying) must not be queued a second time. */
 export const queuedStatuses: readonly DeliveryStatus[] = ['pending', 'retrying'];
 
-/** Bytes of the endpoint's answer kept per attempt. */
+/** Bytes of the endpoint's answer kept per failed attempt: what a customer debugs with. */
 export const responseExcerptBytes = 512;
+
+/**
+ * Bytes kept of a 2xx answer: enough to recognise it, and it keeps a typical delivery in one
+ * DynamoDB write unit (docs/cost.md); the body of a success rarely matters.
+ */
+export const successExcerptBytes = 64;
 
 /** Attempts one delivery may accumulate across retries and recoveries (keeps the record bounded). */
 export const maxAttemptsPerDelivery = 50;

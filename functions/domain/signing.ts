@@ -32,6 +32,8 @@ export interface SignatureInput {
 }
 
 const secretPrefix = 'whsec_';
+/** A header value Herald sends as it is: visible ASCII, no space or line break. */
+const headerSafeId = /^[\x21-\x7e]+$/;
 /** The Standard Webhooks spec asks for keys of 24 to 64 bytes. */
 const minSecretBytes = 24;
 const maxSecretBytes = 64;
@@ -78,18 +80,23 @@ function signingKey(secret: string): KeyObject {
  */
 export function signatureHeaders(input: SignatureInput): SignatureHeaders {
   // The id is sent as a header value: a space or line break would corrupt the request.
-  if (!/^[\x21-\x7e]+$/.test(input.id)) throw new Error('The webhook-id must be visible ASCII');
-  const timestamp = unixSeconds(input.timestamp);
+  if (!headerSafeId.test(input.id)) throw new Error('The webhook-id must be visible ASCII');
+  const timestamp = String(unixSeconds(input.timestamp));
   if (input.secrets.length === 0) throw new Error('At least one signing secret is needed');
-  const keys = input.secrets.map(signingKey);
+  // Two updates rather than one of `${prefix}${body}`, which would copy the body once more.
   const signedPrefix = `${input.id}.${timestamp}.`;
-  const signatures = keys.map(
-    (key) => `v1,${createHmac('sha256', key).update(signedPrefix).update(input.body).digest('base64')}`,
-  );
+  let signatures = '';
+  for (const secret of input.secrets) {
+    const signature = createHmac('sha256', signingKey(secret))
+      .update(signedPrefix)
+      .update(input.body)
+      .digest('base64');
+    signatures = signatures ? `${signatures} v1,${signature}` : `v1,${signature}`;
+  }
   return {
     'webhook-id': input.id,
-    'webhook-timestamp': String(timestamp),
-    'webhook-signature': signatures.join(' '),
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signatures,
   };
 }
 
@@ -100,6 +107,27 @@ export function svixHeaders(headers: SignatureHeaders): SvixHeaders {
     'svix-timestamp': headers['webhook-timestamp'],
     'svix-signature': headers['webhook-signature'],
   };
+}
+
+/**
+ * A new object with the signature headers and, when `withSvix`, their `svix-*` copies after them:
+ * the headers of one attempt, to which the caller may add its own (Authorization).
+ */
+export function signedRequestHeaders(headers: SignatureHeaders, withSvix: boolean): Record<string, string> {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signature = headers['webhook-signature'];
+  // Literals rather than copies (spread or Object.assign) of the two objects: one allocation.
+  return withSvix
+    ? {
+        'webhook-id': id,
+        'webhook-timestamp': timestamp,
+        'webhook-signature': signature,
+        'svix-id': id,
+        'svix-timestamp': timestamp,
+        'svix-signature': signature,
+      }
+    : { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature };
 }
 
 function unixSeconds(timestamp: Date | number): number {

@@ -240,6 +240,30 @@ describe('webhook sender', () => {
     expect(result.bodyExcerpt).toBe('ab');
   });
 
+  it('keeps a multi-byte character that arrives split across two chunks', async () => {
+    const euro = Buffer.from('€');
+    const target = await receiver((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write(Buffer.concat([Buffer.from('ab'), euro.subarray(0, 1)]));
+      setTimeout(() => response.end(Buffer.concat([euro.subarray(1), Buffer.from('cd')])), 50);
+    });
+    const { send } = createWebhookSender({ agent: openAgent });
+
+    const result = expectResponse(await send({ url: target.url, body: '{}', headers: {} }));
+
+    expect(result.bodyExcerpt).toBe('ab€cd');
+  });
+
+  it('decodes an answer that is not valid UTF-8 as before, with replacement characters', async () => {
+    const target = await receiver((_, response) => response.end(Buffer.from([0x61, 0xff, 0x62, 0xc3])));
+    const { send } = createWebhookSender({ agent: openAgent });
+
+    const result = expectResponse(await send({ url: target.url, body: '{}', headers: {} }));
+
+    // The invalid byte is replaced; the incomplete character at the end is held back, not replaced.
+    expect(result.bodyExcerpt).toBe('a\ufffdb');
+  });
+
   it('returns from an endless chunked body within the total timeout, and closes the connection', async () => {
     const target = await receiver((_, response) =>
       writeForever(response, Buffer.alloc(16 * 1024, 'z'), 10000),

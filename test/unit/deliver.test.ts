@@ -311,14 +311,17 @@ describe('deliver', () => {
       expect(tokens.requests).toEqual([]);
     });
 
-    it('records at most 512 bytes of the response body, cut on a character boundary', async () => {
-      const ascii = setup({ results: [response(200, { body: 'a'.repeat(5000) })] });
+    it('records at most 512 bytes of a failed answer, cut on a character boundary, and 64 of a success', async () => {
+      const ascii = setup({ results: [response(500, { body: 'a'.repeat(5000) })] });
       await deliver(ascii.deps, message, 1);
       expect(ascii.attempts.entries[0]?.attempt?.responseExcerpt).toBe('a'.repeat(512));
       // 'é' is two bytes: 256 of them fill 512 bytes exactly; one more byte in front shifts the cut.
-      const wide = setup({ results: [response(200, { body: `x${'é'.repeat(400)}` })] });
+      const wide = setup({ results: [response(503, { body: `x${'é'.repeat(400)}` })] });
       await deliver(wide.deps, message, 1);
       expect(wide.attempts.entries[0]?.attempt?.responseExcerpt).toBe(`x${'é'.repeat(255)}`);
+      const success = setup({ results: [response(200, { body: 'b'.repeat(5000) })] });
+      await deliver(success.deps, message, 1);
+      expect(success.attempts.entries[0]?.attempt?.responseExcerpt).toBe('b'.repeat(64));
     });
   });
 
@@ -440,6 +443,23 @@ describe('deliver', () => {
       expect(sender.requests).toEqual([]);
       // Nobody can read a deleted webhook's log: nothing is written.
       expect(attempts.records).toEqual([]);
+    });
+
+    it('reads the store again when the cache says disabled, and delivers if it was enabled since', async () => {
+      const { deps, sender, store } = setup({ results: [response(200)] });
+      const stale = webhook({ status: 'disabled', disabledReason: 'by hand' });
+      let cached: Webhook | undefined = stale;
+      const invalidated: string[] = [];
+      deps.webhooks = {
+        get: async () => cached ?? (await store.get()),
+        invalidate: (_t, id) => {
+          invalidated.push(id);
+          cached = undefined;
+        },
+      };
+      expect(await deliver(deps, message, 1)).toMatchObject({ result: 'delivered' });
+      expect(invalidated).toEqual([webhookId]);
+      expect(sender.requests).toHaveLength(1);
     });
 
     it('keeps the delivery of a disabled webhook as failed, without sending, for recovery', async () => {

@@ -6,6 +6,7 @@ import {
   decodeSigningSecret,
   type SignatureHeaders,
   signatureHeaders,
+  signedRequestHeaders,
   svixHeaders,
 } from '../../functions/domain/signing';
 
@@ -151,5 +152,26 @@ describe('svixHeaders', () => {
     expect(() => new SvixWebhook(newSigningSecret()).verify(body, { ...headers })).toThrow(
       'No matching signature found',
     );
+  });
+});
+
+describe('signedRequestHeaders', () => {
+  it('gives the signature headers, then their svix-* copies, in the order they are sent', () => {
+    const headers = sign([newSigningSecret(), newSigningSecret()]);
+    const sent = signedRequestHeaders(headers, true);
+    expect(Object.entries(sent)).toEqual(Object.entries({ ...headers, ...svixHeaders(headers) }));
+  });
+
+  it('gives the signature headers alone without svix', () => {
+    const headers = sign([newSigningSecret()]);
+    expect(Object.entries(signedRequestHeaders(headers, false))).toEqual(Object.entries(headers));
+  });
+
+  it('gives a new object each time, so a caller may add its own header', () => {
+    const headers = sign([newSigningSecret()]);
+    const sent = signedRequestHeaders(headers, true);
+    sent.Authorization = 'Bearer t';
+    expect(signedRequestHeaders(headers, true)).not.toHaveProperty('Authorization');
+    expect(headers).not.toHaveProperty('Authorization');
   });
 });

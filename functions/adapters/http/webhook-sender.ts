@@ -52,6 +52,14 @@ export interface WebhookSenderOptions {
 const DRAIN_LIMIT_BYTES = 64 * 1024;
 const MAX_DETAIL_LENGTH = 300;
 
+/** Parsed URLs kept per sender: a container sends to few URLs, many times each. */
+const TARGET_CACHE_LIMIT = 1_000;
+
+interface Target {
+  origin: string;
+  path: string;
+}
+
 /** Why the overall timer aborted the request, told apart from any other abort. */
 class SendTimeout extends Error {
   constructor(timeoutMs: number) {
@@ -69,9 +77,10 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     userAgent = 'Herald-Webhooks/1.0',
   } = options;
 
+  const targets = new Map<string, Target>();
+
   async function send({ url, body, headers }: SendRequest): Promise<SendResult> {
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
     // An EventEmitter as the abort signal: undici accepts one, and on Node 20 an AbortController
     // per request costs about as much as the rest of the send (bench/delivery.ts).
     const abort = new EventEmitter();
@@ -83,11 +92,11 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       abort.emit('abort', new SendTimeout(totalTimeoutMs));
     }, totalTimeoutMs);
     try {
-      const target = new URL(url);
+      const { origin, path } = targetOf(targets, url);
       // The Dispatcher method, not undici's request(url) helper, which parses and copies again.
       const response = await agent.request({
-        origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        origin,
+        path,
         method: 'POST',
         body,
         headers: requestHeaders(headers, userAgent),
@@ -106,13 +115,13 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         status: response.statusCode,
         headers: flattenHeaders(response.headers),
         bodyExcerpt,
-        durationMs: elapsed(),
+        durationMs: Math.round(performance.now() - started),
       };
     } catch (error) {
       return {
         outcome: 'error',
         ...classifySendError(error, timedOut),
-        durationMs: elapsed(),
+        durationMs: Math.round(performance.now() - started),
       };
     } finally {
       clearTimeout(timer);
@@ -122,49 +131,79 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   return { send };
 }
 
+/** Where `url` points, parsed once. Throws on an invalid URL, which `send` reports as 'network'. */
+function targetOf(cache: Map<string, Target>, url: string): Target {
+  let target = cache.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (cache.size >= TARGET_CACHE_LIMIT) cache.clear();
+    cache.set(url, target);
+  }
+  return target;
+}
+
 function requestHeaders(given: Record<string, string>, userAgent: string): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': userAgent };
-  for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
+  for (const name of Object.keys(given)) headers[name.toLowerCase()] = given[name] as string;
   return headers;
 }
 
 /**
  * Reads the first `limit` bytes as text. The rest is read and dropped when it is short, so the
- * connection stays reusable; otherwise leaving the loop destroys the body, and undici closes the
- * socket rather than pool it half-read.
+ * connection stays reusable; otherwise the body is destroyed, and undici closes the socket rather
+ * than pool it half-read. Stream events rather than `for await`: Node's async iterator over a
+ * stream costs more CPU than the rest of reading a short answer (bench/delivery.ts).
  */
-async function readExcerpt(
+function readExcerpt(
   body: Dispatcher.ResponseData['body'],
   limit: number,
   contentLength: string | string[] | undefined,
 ): Promise<string> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
   const worthDraining = !(declared > limit + DRAIN_LIMIT_BYTES);
-  // StringDecoder holds back a multi-byte character cut by the limit instead of mangling it.
-  const decoder = new StringDecoder('utf8');
+  // Destroyed already (the timer fired): it will emit nothing more to wait for.
+  if (body.destroyed) return Promise.resolve('');
+  // A StringDecoder holds back a multi-byte character cut by a chunk's end or the limit instead
+  // of mangling it. It is made only once a part ends inside such a character: until then each
+  // part is whole text, which toString decodes as the decoder would, and most answers are ASCII.
+  let decoder: StringDecoder | undefined;
   let excerpt = '';
   let kept = 0;
   let seen = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+  return new Promise((resolve) => {
+    let stopped = false;
+    body.on('data', (chunk: Buffer) => {
+      if (stopped) return;
       if (kept < limit) {
-        const part = chunk.subarray(0, limit - kept);
-        excerpt += decoder.write(part);
+        const part = chunk.length <= limit - kept ? chunk : chunk.subarray(0, limit - kept);
+        if (!decoder && (part[part.length - 1] ?? 0x80) < 0x80) excerpt += part.toString('utf8');
+        else {
+          decoder ??= new StringDecoder('utf8');
+          excerpt += decoder.write(part);
+        }
         kept += part.length;
       }
       seen += chunk.length;
-      if (kept >= limit && (!worthDraining || seen > limit + DRAIN_LIMIT_BYTES)) break;
-    }
-  } catch {
-    // The status has arrived: a body cut short by the timeout or a reset still leaves a response,
-    // with the excerpt read so far.
-  }
-  return excerpt;
+      if (kept >= limit && (!worthDraining || seen > limit + DRAIN_LIMIT_BYTES)) {
+        stopped = true;
+        resolve(excerpt);
+        body.destroy();
+      }
+    });
+    // A promise settles once: the first of these gives the excerpt. After an error (the timer, a
+    // reset, or the destroy above, which undici reports as RequestAbortedError) the status has
+    // arrived all the same, so it is a response, with the excerpt read so far.
+    body.on('end', () => resolve(excerpt));
+    body.on('error', () => resolve(excerpt));
+    body.on('close', () => resolve(excerpt));
+  });
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;

@@ -1,5 +1,12 @@
 import type { DeliveryMessage } from '../delivery';
-import { type Attempt, type DeliveryLogEntry, type DeliveryStatus, excerpt } from '../delivery-log';
+import {
+  type Attempt,
+  type DeliveryLogEntry,
+  type DeliveryStatus,
+  excerpt,
+  responseExcerptBytes,
+  successExcerptBytes,
+} from '../delivery-log';
 import { buildEnvelope, serializeEnvelope } from '../envelope';
 import type {
   Clock,
@@ -11,7 +18,7 @@ import type {
   WebhookStore,
 } from '../ports';
 import { classifyResponse, nextAttemptDelay, parseRetryAfter } from '../retry';
-import { type SignatureHeaders, signatureHeaders, svixHeaders } from '../signing';
+import { signatureHeaders, signedRequestHeaders } from '../signing';
 import { signingSecretsAt, type Webhook } from '../webhook';
 import { disableWebhook } from './webhooks';
 
@@ -50,6 +57,18 @@ export type DeliveryOutcome =
   /** The webhook was deleted: there is nobody to deliver to, nor a log to keep it in. */
   | { result: 'dropped'; reason: string };
 
+/** One write to the delivery log (a function, not a closure per delivery: this is the hot path). */
+function logEntry(
+  message: DeliveryMessage,
+  status: DeliveryStatus,
+  attempt: Attempt | null,
+  error: string | null,
+  nextAttemptAt: string | null,
+  at: string,
+): DeliveryLogEntry {
+  return { message, status, attempt, error, nextAttemptAt, at };
+}
+
 function describe(result: SendResult): string {
   return result.outcome === 'response'
     ? `endpoint answered ${result.status}`
@@ -67,12 +86,6 @@ export async function deliver(
 ): Promise<DeliveryOutcome> {
   const started = deps.clock.now();
   const at = started.toISOString();
-  const entry = (
-    status: DeliveryStatus,
-    attempt: Attempt | null,
-    error: string | null,
-    nextAttemptAt: string | null,
-  ) => ({ message, status, attempt, error, nextAttemptAt, at }) satisfies DeliveryLogEntry;
 
   let webhook = await deps.webhooks.get(message.tenant, message.webhookId);
   if (webhook && webhook.status !== 'enabled') {
@@ -84,7 +97,7 @@ export async function deliver(
   if (!webhook) return { result: 'dropped', reason: 'webhook was deleted' };
   if (webhook.status !== 'enabled') {
     const reason = `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
-    await deps.log.record(entry('failed', null, reason, null));
+    await deps.log.record(logEntry(message, 'failed', null, reason, null, at));
     return { result: 'failed', reason, durationMs: null, disabledWebhook: false };
   }
 
@@ -107,8 +120,7 @@ export async function deliver(
     secrets:
       webhook.previousSecrets.length > 0 ? signingSecretsAt(webhook, started) : [webhook.signingSecret],
   });
-  const headers: Record<string, string> = Object.assign<Record<string, string>, SignatureHeaders>({}, signed);
-  if (deps.sendSvixHeaders) Object.assign(headers, svixHeaders(signed));
+  const headers = signedRequestHeaders(signed, deps.sendSvixHeaders);
 
   const oauth = webhook.attributes.authentication_method === 'o_auth' ? webhook.attributes : undefined;
   const tokenConfig =
@@ -152,12 +164,15 @@ export async function deliver(
     statusCode,
     durationMs,
     error: null,
-    responseExcerpt: result?.outcome === 'response' ? excerpt(result.bodyExcerpt) : null,
+    responseExcerpt:
+      result?.outcome === 'response'
+        ? excerpt(result.bodyExcerpt, verdict === 'success' ? successExcerptBytes : responseExcerptBytes)
+        : null,
     origin: message.origin ?? 'event',
   };
 
   if (verdict === 'success') {
-    await deps.log.record(entry('succeeded', attempt, null, null));
+    await deps.log.record(logEntry(message, 'succeeded', attempt, null, null, at));
     // Only a webhook known to be failing pays for the write that ends its streak.
     if (webhook.health.failingSince) {
       await deps.store.recordSuccess(webhook.tenant, webhook.id);
@@ -178,7 +193,7 @@ export async function deliver(
   if (disableReason) {
     const disabled = await disableWebhook(deps.store, deps.clock, webhook.tenant, webhook.id, disableReason);
     deps.webhooks.invalidate?.(webhook.tenant, webhook.id);
-    await deps.log.record(entry('failed', attempt, null, null));
+    await deps.log.record(logEntry(message, 'failed', attempt, null, null, at));
     return { result: 'failed', reason, durationMs, disabledWebhook: disabled };
   }
 
@@ -193,10 +208,10 @@ export async function deliver(
     random: deps.random,
   });
   if (!next.retry) {
-    await deps.log.record(entry('failed', attempt, null, null));
+    await deps.log.record(logEntry(message, 'failed', attempt, null, null, at));
     return { result: 'dead_letter', reason, durationMs };
   }
   const nextAttemptAt = new Date(started.getTime() + durationMs + next.delaySeconds * 1000).toISOString();
-  await deps.log.record(entry('retrying', attempt, null, nextAttemptAt));
+  await deps.log.record(logEntry(message, 'retrying', attempt, null, nextAttemptAt, at));
   return { result: 'retry', delaySeconds: next.delaySeconds, reason, durationMs };
 }
