@@ -515,7 +515,7 @@ export interface Scenario {
 export const defaultParameters: Parameters = {
   subscribers: 1,
   dataBytes: 450,
-  // The cap, the most a success can keep: any answer of 64 bytes or more keeps this much.
+  // The cap, the most a success can keep: every answer of 64 bytes or more keeps this much.
   excerptBytes: successExcerptBytes,
   failureExcerptBytes: 100,
   routerMemoryMb: 256,
