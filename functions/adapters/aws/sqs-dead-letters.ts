@@ -6,7 +6,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type DeliveryMessage, deliveryMessageSchema } from '../../domain/delivery';
+import { type DeliveryMessage, parseDeliveryMessage } from '../../domain/delivery';
 import type { DeadLetteredDelivery, DeadLetterSource } from '../../domain/ports';
 
 /**
@@ -88,8 +88,7 @@ export class SqsDeadLetterSource implements DeadLetterSource {
 function parse(body: string | undefined): DeliveryMessage | undefined {
   if (!body) return undefined;
   try {
-    const parsed = deliveryMessageSchema.safeParse(JSON.parse(body));
-    return parsed.success ? parsed.data : undefined;
+    return parseDeliveryMessage(JSON.parse(body));
   } catch {
     return undefined;
   }

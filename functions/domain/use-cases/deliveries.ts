@@ -274,12 +274,11 @@ export async function recoverDeliveries(
       ...(until ? { until } : {}),
       ...(after ? { after } : {}),
     });
-    const marked: DeliveryRecord[] = [];
-    for (const record of page.items) {
-      if (record.attemptCount >= maxAttemptsPerDelivery) continue;
-      if (await deps.log.markQueued(record, ['failed'], at)) marked.push(record);
-      handled.add(record.deliveryId);
-    }
+    // A page's marks at once (each is its own conditional write), then one enqueue for them.
+    const candidates = page.items.filter((r) => r.attemptCount < maxAttemptsPerDelivery);
+    for (const record of page.items) handled.add(record.deliveryId);
+    const wins = await Promise.all(candidates.map((record) => deps.log.markQueued(record, ['failed'], at)));
+    const marked = candidates.filter((_, i) => wins[i]);
     await enqueueMarked(deps, marked, 'recover');
     queued += marked.length;
     after = page.next;
