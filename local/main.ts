@@ -87,6 +87,7 @@ Herald local mode is ready (${herald.startedInMs} ms).
 
   API              ${herald.apiUrl}/api/v2/${demoTenant}/webhooks
   Event types      ${herald.apiUrl}/api/v2/${demoTenant}/webhook-event-types
+  Delivery log     ${herald.apiUrl}/api/v2/${demoTenant}/webhooks/{id}/deliveries   (also /test, /recover, /secret/rotate)
   Key exchange     ${herald.apiUrl}/auth/exchange
   PutEvents        ${herald.eventsUrl}   (bus "${busName}", source "${eventSource}")
   DynamoDB Local   ${herald.dynamoDbEndpoint}   (table "${herald.tableName}")
