@@ -15,9 +15,6 @@ import type { DeliveryMessage, DeliveryOrigin } from './delivery';
 export const deliveryStatuses = ['pending', 'retrying', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
-/** A queued delivery (pending or retrying) must not be queued a second time. */
-export const queuedStatuses: readonly DeliveryStatus[] = ['pending', 'retrying'];
-
 /** Bytes of the endpoint's answer kept per failed attempt: what a customer debugs with. */
 export const responseExcerptBytes = 512;
 

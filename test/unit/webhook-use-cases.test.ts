@@ -22,6 +22,7 @@ import {
   getWebhook,
   listWebhooks,
   readPageParameters,
+  rotateSigningSecret,
   updateWebhook,
   type WebhookDeps,
 } from '../../functions/domain/use-cases/webhooks';
@@ -595,5 +596,60 @@ describe('readPageParameters', () => {
     expect(error.problems).toEqual([
       expect.objectContaining({ code: 'invalid_cursor', source: { parameter: 'page[after]' } }),
     ]);
+  });
+});
+
+describe('rotateSigningSecret', () => {
+  it('keeps the old secret signing for 24 h by default, and for the grace period asked', async () => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    const first = await rotateSigningSecret(deps, { tenant, id: webhook.id, body: undefined });
+    expect(first.webhook.signingSecret).not.toBe(webhook.signingSecret);
+    expect(first.webhook.previousSecrets).toEqual([
+      { secret: webhook.signingSecret, expiresAt: new Date(start.getTime() + 86_400_000).toISOString() },
+    ]);
+    const second = await rotateSigningSecret(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { grace_period_seconds: 60 } } },
+    });
+    // Both earlier secrets still sign: the newest rotation's first.
+    expect(second.webhook.previousSecrets.map((p) => p.secret)).toEqual([
+      first.webhook.signingSecret,
+      webhook.signingSecret,
+    ]);
+    expect(second.previousExpiresAt).toBe(new Date(start.getTime() + 60_000).toISOString());
+  });
+
+  it('drops the old secret at once with a grace period of 0, and forgets expired ones', async () => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    await rotateSigningSecret(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { grace_period_seconds: 10 } } },
+    });
+    clock.advance(11);
+    const { webhook: rotated } = await rotateSigningSecret(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { grace_period_seconds: 0 } } },
+    });
+    expect(rotated.previousSecrets).toEqual([]);
+  });
+
+  it.each([
+    [{ data: { attributes: { grace_period_seconds: -1 } } }, '/data/attributes/grace_period_seconds'],
+    [{ data: { attributes: { grace_period_seconds: 1.5 } } }, '/data/attributes/grace_period_seconds'],
+    [{ data: { attributes: { grace_period_seconds: '60' } } }, '/data/attributes/grace_period_seconds'],
+    [{ data: { attributes: { grace_period_seconds: 604_801 } } }, '/data/attributes/grace_period_seconds'],
+    [{ data: { attributes: { key: 'whsec_mine' } } }, '/data/attributes/key'],
+    [{ data: { attributes: [] } }, '/data/attributes'],
+    [{ data: 'x' }, '/data'],
+    [[], ''],
+  ])('refuses %j with 422 pointing at %s, and keeps the secret', async (input, pointer) => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    const error = await rejection(rotateSigningSecret(deps, { tenant, id: webhook.id, body: input }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.problems[0]?.source).toEqual({ pointer });
+    expect((await store.get(tenant, webhook.id))?.signingSecret).toBe(webhook.signingSecret);
   });
 });

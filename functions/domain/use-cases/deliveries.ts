@@ -43,8 +43,7 @@ const parameterProblem = (parameter: string, detail: string): Problem => ({
   source: { parameter },
 });
 
-function readTime(query: Record<string, string | undefined>, name: string): string | undefined {
-  const value = query[name];
+function readTime(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (!rfc3339Pattern.test(value) || Number.isNaN(Date.parse(value))) {
     throw new BadRequestError([
@@ -83,8 +82,8 @@ export function readDeliveryQuery(query: Record<string, string | undefined>): De
       parameterProblem('filter[event_type]', `${eventType.slice(0, 100)} is not an event type Herald knows.`),
     );
   if (problems.length > 0) throw new BadRequestError(problems);
-  const since = readTime({ 'filter[since]': pick('since') }, 'filter[since]');
-  const until = readTime({ 'filter[until]': pick('until') }, 'filter[until]');
+  const since = readTime(pick('since'), 'filter[since]');
+  const until = readTime(pick('until'), 'filter[until]');
   if (since && until && Date.parse(until) < Date.parse(since))
     throw new BadRequestError([parameterProblem('filter[until]', 'until must not be before since.')]);
   return {
