@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -72,8 +72,9 @@ export interface LocalHerald {
   tableName: string;
   queues: QueueUrls;
   demoTenant: string;
-  /** The demo key when this start made it (or was given it). */
+  /** The demo tenant's key: given (`HERALD_API_KEY`), kept from the last run, or new. */
   demoApiKey: string;
+  demoApiKeyOrigin: 'given' | 'kept' | 'new';
   startedInMs: number;
   stop(): Promise<void>;
 }
@@ -103,6 +104,34 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/**
+ * The demo tenant's key. A given key is stored (by its hash) if new; otherwise the key kept in
+ * `keyFile` by an earlier run is reused while the store still knows it unrevoked, else a new one
+ * is made and kept there (readable by its owner only).
+ */
+async function demoKey(
+  keys: DynamoDbApiKeyStore,
+  options: { given?: string; keyFile?: string },
+): Promise<{ key: string; origin: LocalHerald['demoApiKeyOrigin'] }> {
+  if (options.given) {
+    if (!(await keys.findByHash(hashApiKey(options.given)))) {
+      await keys.create(newApiKey(demoTenant, new Date(), 'HERALD_API_KEY', options.given).record);
+    }
+    return { key: options.given, origin: 'given' };
+  }
+  const kept =
+    options.keyFile && existsSync(options.keyFile) ? readFileSync(options.keyFile, 'utf8').trim() : '';
+  if (kept) {
+    const record = await keys.findByHash(hashApiKey(kept));
+    if (record && record.tenant === demoTenant && record.revokedAt === null)
+      return { key: kept, origin: 'kept' };
+  }
+  const made = newApiKey(demoTenant, new Date(), 'local mode');
+  await keys.create(made.record);
+  if (options.keyFile) writeFileSync(options.keyFile, `${made.key}\n`, { mode: 0o600 });
+  return { key: made.key, origin: 'new' };
+}
+
 let startedInThisProcess = false;
 
 /**
@@ -126,7 +155,9 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     await Promise.all(emulators.map((e) => e.stop()));
   };
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // DynamoDB Local refuses a data directory that does not exist yet: make it before starting.
+    const dynamoDataDir = options.memory ? undefined : join(dataDir, 'dynamodb');
+    mkdirSync(dynamoDataDir ?? dataDir, { recursive: true });
     // Say so before starting anything when a port is taken.
     if (options.apiPort) await assertPortFree(options.apiPort, 'the API, set PORT to change it', '127.0.0.1');
     if (options.eventsPort) {
@@ -142,7 +173,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
         : freePort().then((port) =>
             startDynamoDbLocal({
               port,
-              dataDir: options.memory ? undefined : join(dataDir, 'dynamodb'),
+              dataDir: dynamoDataDir,
             }).then((e) => {
               emulators.push(e);
               return e;
@@ -157,7 +188,6 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
             }),
           ),
     ]);
-    if (!options.memory) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
 
     const tableName = options.tableName ?? 'herald';
     const signingKey = randomBytes(32).toString('base64url');
@@ -204,16 +234,11 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
 
     const keys = new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
-    let demoApiKey = options.apiKey;
-    if (demoApiKey) {
-      if (!(await keys.findByHash(hashApiKey(demoApiKey)))) {
-        await keys.create(newApiKey(demoTenant, new Date(), 'HERALD_API_KEY', demoApiKey).record);
-      }
-    } else {
-      const made = newApiKey(demoTenant, new Date(), 'local mode');
-      await keys.create(made.record);
-      demoApiKey = made.key;
-    }
+    const demo = await demoKey(keys, {
+      given: options.apiKey,
+      // Kept beside the data it opens, so a restart onto the same data prints the same key.
+      keyFile: options.memory || options.dynamoDbEndpoint ? undefined : join(dataDir, 'demo-api-key'),
+    });
 
     const [{ handler: api }, { handler: authorizer }, { handler: router }, { handler: delivery }] =
       await Promise.all([
@@ -284,7 +309,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       tableName,
       queues,
       demoTenant,
-      demoApiKey,
+      demoApiKey: demo.key,
+      demoApiKeyOrigin: demo.origin,
       startedInMs: Date.now() - started,
       stop,
     };
