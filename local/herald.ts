@@ -8,6 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
+import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
+import { deliveryEventSource, deliveryTimings, pipelineQueues } from '../functions/shared/pipeline';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
@@ -226,7 +228,17 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
     await ensureTable(dynamoClient, tableName);
     const queuePrefix = options.queuePrefix ?? 'herald';
-    const queues = await ensureQueues(sqsClient, queuePrefix);
+    const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 15_000;
+    const queues = await ensureQueues(
+      sqsClient,
+      queuePrefix,
+      pipelineQueues({
+        retrySchedule: options.retrySchedule
+          ? parseRetrySchedule(options.retrySchedule)
+          : defaultRetrySchedule,
+        deliveryTimeoutMs,
+      }),
+    );
     Object.assign(process.env, {
       DELIVERY_QUEUE_URL: queues.deliveries,
       DEAD_LETTER_QUEUE_URL: queues.deadLetters,
@@ -260,13 +272,15 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       },
       log,
     });
-    stoppers.push(() => ruleTarget.drain());
+    stoppers.push(() => ruleTarget.stop());
     const poller = startSqsPoller({
       client: sqsClient,
       queueUrl: queues.deliveries,
       queueArn: `arn:aws:sqs:${localAwsConfig.region}:000000000000:${queuePrefix}-deliveries`,
       handler: delivery,
       functionName: 'herald-delivery',
+      batchSize: deliveryEventSource.batchSize,
+      timeoutMs: deliveryTimings(deliveryTimeoutMs).functionTimeoutSeconds * 1000,
       log,
     });
     stoppers.push(() => poller.stop());
