@@ -18,9 +18,6 @@ export const callsPerDelivery = 4;
  */
 export const deliveryMarginMs = 5_000;
 
-/** A call is not started with less time than this left: it would time out by construction. */
-export const minCallMs = 1_000;
-
 /** How long one message on the delivery queue may be worked on, derived from the per-call timeout. */
 export interface DeliveryTimings {
   /** Each HTTP call (token or POST), connect to last byte: `herald.deliveryTimeoutMs`. */

@@ -1,5 +1,5 @@
-import type { PlatformEvent } from '../../local/events-endpoint';
 import { routerRetryPolicy } from '../../functions/shared/pipeline';
+import type { PlatformEvent } from '../../local/events-endpoint';
 import { createRuleTarget, retryDelayMs } from '../../local/rule-target';
 
 const event: PlatformEvent = {
