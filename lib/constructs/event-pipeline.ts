@@ -126,7 +126,12 @@ export class EventPipeline extends Construct {
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
-      new SqsEventSource(this.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      new SqsEventSource(this.deliveryQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        // Deliveries never take the account's whole Lambda concurrency from the API.
+        maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
     );
   }
 }

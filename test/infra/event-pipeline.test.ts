@@ -255,6 +255,12 @@ describe('delivery function', () => {
     });
   });
 
+  it('caps the concurrent deliveries at herald.deliveryMaxConcurrency (50 by default), leaving the API its share of the account', () => {
+    expect(defaults.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 50 });
+    const capped = new Pipeline(synth({ 'herald.deliveryMaxConcurrency': '7' }));
+    expect(capped.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
+  });
+
   it("gives the delivery queue a visibility timeout no shorter than the function's timeout", () => {
     const visibility = defaults.resource(defaults.deliveryQueueId()).Properties.VisibilityTimeout as number;
     const timeout = defaults.resource(defaults.deliveryId()).Properties.Timeout as number;

@@ -13,6 +13,10 @@ const settings = resolveSettings({
   authorizerCacheSeconds: 120,
   throttleRateLimit: 25,
   throttleBurstLimit: 40,
+  tenantRateLimit: 10,
+  tenantBurstLimit: 20,
+  exchangeRateLimit: 3,
+  exchangeBurstLimit: 6,
   logRetentionDays: 14,
 });
 
