@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
+import { defaultSettings } from '../lib/config';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
@@ -60,6 +61,14 @@ export interface LocalHeraldOptions {
   secretRotationGraceSeconds?: number;
   /** Delivery log retention. @default 30 */
   attemptRetentionDays?: number;
+  /** API requests per second per tenant (HERALD_TENANT_RATE_LIMIT). @default as the stack, 25 */
+  tenantRateLimit?: number;
+  /** Per-tenant burst (HERALD_TENANT_BURST_LIMIT). @default as the stack, 50 */
+  tenantBurstLimit?: number;
+  /** `POST /auth/exchange` requests per second, all callers (HERALD_EXCHANGE_RATE_LIMIT). @default as the stack, 10 */
+  exchangeRateLimit?: number;
+  /** `POST /auth/exchange` burst (HERALD_EXCHANGE_BURST_LIMIT). @default as the stack, 20 */
+  exchangeBurstLimit?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
 }
@@ -245,11 +254,19 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       log,
     });
     stoppers.push(() => poller.stop());
-    const apiServer = createApiGatewayServer({
-      api,
-      authorizer,
-      onError: (error) => log(`API error: ${String(error)}`),
-    });
+    const apiServer = createApiGatewayServer(
+      { api, authorizer, onError: (error) => log(`API error: ${String(error)}`) },
+      {
+        tenant: {
+          ratePerSecond: options.tenantRateLimit ?? defaultSettings.tenantRateLimit,
+          burst: options.tenantBurstLimit ?? defaultSettings.tenantBurstLimit,
+        },
+        exchange: {
+          ratePerSecond: options.exchangeRateLimit ?? defaultSettings.exchangeRateLimit,
+          burst: options.exchangeBurstLimit ?? defaultSettings.exchangeBurstLimit,
+        },
+      },
+    );
     servers.push(apiServer);
     const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
 
