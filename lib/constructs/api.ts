@@ -224,7 +224,7 @@ export class HeraldApi extends Construct {
 
     // No quota: a limit on speed, not a metered allowance a tenant could use up for the month.
     this.tenantUsagePlan = this.restApi.addUsagePlan('TenantUsagePlan', {
-      description: 'Herald: each tenant\'s API throttle (npm run keys provisions one API key per tenant)',
+      description: "Herald: each tenant's API throttle (npm run keys provisions one API key per tenant)",
       throttle: { rateLimit: settings.tenantRateLimit, burstLimit: settings.tenantBurstLimit },
       apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
     });
