@@ -90,9 +90,11 @@ async function main(): Promise<void> {
   });
   if (stopping) return;
 
-  const keyLine = process.env.HERALD_API_KEY
-    ? 'the key in HERALD_API_KEY'
-    : `${herald.demoApiKey}   (new; set HERALD_API_KEY to fix it)`;
+  const keyLine = {
+    given: 'the key in HERALD_API_KEY',
+    kept: `${herald.demoApiKey}   (kept in .herald/demo-api-key; set HERALD_API_KEY to choose one)`,
+    new: `${herald.demoApiKey}   (new${args.includes('--memory') ? '' : ', kept in .herald/demo-api-key'}; set HERALD_API_KEY to choose one)`,
+  }[herald.demoApiKeyOrigin];
   console.log(`
 Herald local mode is ready (${herald.startedInMs} ms).
 
