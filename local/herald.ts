@@ -10,6 +10,7 @@ import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
 import { deliveryEventSource, deliveryTimings, pipelineQueues } from '../functions/shared/pipeline';
+import { defaultSettings } from '../lib/config';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
@@ -62,6 +63,14 @@ export interface LocalHeraldOptions {
   secretRotationGraceSeconds?: number;
   /** Delivery log retention. @default 30 */
   attemptRetentionDays?: number;
+  /** API requests per second per tenant (HERALD_TENANT_RATE_LIMIT). @default as the stack, 25 */
+  tenantRateLimit?: number;
+  /** Per-tenant burst (HERALD_TENANT_BURST_LIMIT). @default as the stack, 50 */
+  tenantBurstLimit?: number;
+  /** `POST /auth/exchange` requests per second, all callers (HERALD_EXCHANGE_RATE_LIMIT). @default as the stack, 10 */
+  exchangeRateLimit?: number;
+  /** `POST /auth/exchange` burst (HERALD_EXCHANGE_BURST_LIMIT). @default as the stack, 20 */
+  exchangeBurstLimit?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
 }
@@ -284,11 +293,19 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       log,
     });
     stoppers.push(() => poller.stop());
-    const apiServer = createApiGatewayServer({
-      api,
-      authorizer,
-      onError: (error) => log(`API error: ${String(error)}`),
-    });
+    const apiServer = createApiGatewayServer(
+      { api, authorizer, onError: (error) => log(`API error: ${String(error)}`) },
+      {
+        tenant: {
+          ratePerSecond: options.tenantRateLimit ?? defaultSettings.tenantRateLimit,
+          burst: options.tenantBurstLimit ?? defaultSettings.tenantBurstLimit,
+        },
+        exchange: {
+          ratePerSecond: options.exchangeRateLimit ?? defaultSettings.exchangeRateLimit,
+          burst: options.exchangeBurstLimit ?? defaultSettings.exchangeBurstLimit,
+        },
+      },
+    );
     servers.push(apiServer);
     const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
 

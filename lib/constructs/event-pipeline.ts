@@ -139,6 +139,12 @@ export class EventPipeline extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
-    this.delivery.function.addEventSource(new SqsEventSource(this.deliveryQueue, { ...deliveryEventSource }));
+    this.delivery.function.addEventSource(
+      new SqsEventSource(this.deliveryQueue, {
+        ...deliveryEventSource,
+        // Deliveries never take the account's whole Lambda concurrency from the API.
+        maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
+    );
   }
 }

@@ -256,6 +256,12 @@ describe('delivery function', () => {
     });
   });
 
+  it('caps the concurrent deliveries at herald.deliveryMaxConcurrency (50 by default), leaving the API its share of the account', () => {
+    expect(defaults.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 50 });
+    const capped = new Pipeline(synth({ 'herald.deliveryMaxConcurrency': '7' }));
+    expect(capped.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
+  });
+
   it("derives the function's and the queue's timeouts from the per-call timeout, as local mode does", () => {
     const visibility = defaults.resource(defaults.deliveryQueueId()).Properties.VisibilityTimeout;
     const timeout = defaults.resource(defaults.deliveryId()).Properties.Timeout;
