@@ -395,7 +395,8 @@ const maxPreviousSecrets = 5;
 /**
  * `POST /webhooks/{id}/secret/rotate`: a new signing secret; the old one keeps signing beside it
  * for the grace period (24 h unless the request or the deployment says otherwise), so receivers
- * can switch without rejecting a delivery. The body is optional:
+ * can switch without rejecting a delivery. A grace period of 0 ends every older secret at once,
+ * those of earlier rotations still in their grace too (a leaked secret). The body is optional:
  * `{ data: { attributes: { grace_period_seconds } } }`.
  */
 export async function rotateSigningSecret(
@@ -410,9 +411,14 @@ export async function rotateSigningSecret(
   const next: Webhook = {
     ...current,
     signingSecret: newSigningSecret(),
-    previousSecrets: (grace > 0 ? [{ secret: current.signingSecret, expiresAt: previousExpiresAt }] : [])
-      .concat(stillSigning)
-      .slice(0, maxPreviousSecrets),
+    // No grace is the compromised-secret case: every older secret ends now, not only the current one.
+    previousSecrets:
+      grace > 0
+        ? [{ secret: current.signingSecret, expiresAt: previousExpiresAt }, ...stillSigning].slice(
+            0,
+            maxPreviousSecrets,
+          )
+        : [],
     updatedAt: now.toISOString(),
     version: current.version + 1,
   };
