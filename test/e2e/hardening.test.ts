@@ -2,7 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { deliveryIdFor } from '../../functions/domain/envelope';
+import { localAwsConfig } from '../../local/emulators';
 import { type LocalHerald, startLocalHerald } from '../../local/herald';
 import { runKeys } from '../../scripts/keys';
 import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
@@ -40,7 +43,7 @@ beforeAll(async () => {
           .end(JSON.stringify({ access_token: `${path}#${tokens}`, expires_in: 3600 }));
         return;
       }
-      res.writeHead(204).end();
+      res.writeHead(path.startsWith('/fail') ? 500 : 204).end();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -302,5 +305,64 @@ describe('secret rotation with no grace period', () => {
     expect(new StandardWebhook(third).verify(hit.body, headers)).toBeDefined();
     for (const old of [first, second])
       expect(() => new StandardWebhook(old).verify(hit.body, headers)).toThrow();
+  }, 40_000);
+});
+
+describe("the delivery log's time filters", () => {
+  async function publish(tenant: string, time: Date): Promise<string> {
+    const id = uniqueName('evt');
+    const events = new EventBridgeClient({ ...localAwsConfig, endpoint: herald.eventsUrl, maxAttempts: 1 });
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'herald',
+            Source: 'CredoAI',
+            DetailType: 'use_case_review_status_updated',
+            Time: time,
+            Detail: JSON.stringify({
+              tenant,
+              environment: 'production',
+              id,
+              data: { reviewId: 'r', status: 'done', useCaseId: 'u', user: { email: 'a@b.c', userId: 'x' } },
+            }),
+          },
+        ],
+      }),
+    );
+    expect(out.FailedEntryCount).toBe(0);
+    return id;
+  }
+
+  it('finds a delivery by a since and until copied from its own created_at, to the millisecond', async () => {
+    const { tenant, key } = await newTenant();
+    const api = client(tenant, key);
+    const { id } = await createWebhook(api, { url: `${base}/fail-since` });
+    // Whole seconds, as EventBridge gives them; the delivery is logged a little later, in milliseconds.
+    const eventTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const deliveryId = deliveryIdFor(await publish(tenant, eventTime), id);
+    const failed = await until(async () => {
+      const { doc } = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);
+      const attributes = (doc.data as Resource | undefined)?.attributes;
+      return attributes?.status === 'failed' ? attributes : undefined;
+    });
+    const createdAt = String(failed.created_at);
+    expect(createdAt).toMatch(/\.\d{3}Z$/);
+    expect(Date.parse(createdAt)).toBeGreaterThan(eventTime.getTime());
+
+    const listed = async (query: string) =>
+      ((await api('GET', `/webhooks/${id}/deliveries?${query}`)).doc.data as Resource[]).map((d) => d.id);
+    const since = encodeURIComponent(createdAt);
+    expect(await listed(`filter[since]=${since}`)).toEqual([deliveryId]);
+    expect(await listed(`filter[until]=${since}`)).toEqual([deliveryId]);
+    expect(await listed(`filter[since]=${since}&filter[until]=${since}`)).toEqual([deliveryId]);
+    const justAfter = encodeURIComponent(new Date(Date.parse(createdAt) + 1).toISOString());
+    expect(await listed(`filter[since]=${justAfter}`)).toEqual([]);
+
+    const recovered = await api('POST', `/webhooks/${id}/recover`, {
+      data: { attributes: { since: createdAt } },
+    });
+    expect(recovered.status).toBe(202);
+    expect((recovered.doc.data as Resource).attributes).toMatchObject({ queued: 1 });
   }, 40_000);
 });

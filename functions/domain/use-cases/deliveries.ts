@@ -1,4 +1,4 @@
-import { type DeliveryMessage, deliveryMessageSchema } from '../delivery';
+import { deliveryMessageSchema } from '../delivery';
 import {
   type DeliveryQuery,
   type DeliveryRecord,
@@ -246,8 +246,8 @@ function readRecoveryRange(body: unknown): { since: string; until: string | null
 }
 
 /**
- * `POST /webhooks/{id}/recover`: everything that failed to the webhook in a time range (by event
- * time), queued again, from the log and from the dead-letter queue. A delivery is marked
+ * `POST /webhooks/{id}/recover`: everything that failed to the webhook in a time range (of the
+ * log's `created_at`, to the millisecond, bounds included), queued again, from the log and from the dead-letter queue. A delivery is marked
  * `pending` before it is queued, on the condition that it is not queued already, so concurrent
  * or repeated recoveries never put the same delivery on the queue twice.
  */
@@ -287,23 +287,24 @@ export async function recoverDeliveries(
     }
   } while (after);
 
-  const inWindow = (message: DeliveryMessage) => {
-    const t = Date.parse(message.time);
+  const inWindow = (time: string) => {
+    const t = Date.parse(time);
     return t >= Date.parse(since) && (!until || t <= Date.parse(until));
   };
   const { deliveries, scanned } = await deps.deadLetters.take(tenant, webhookId, maxDeadLettersScanned);
   let fromDeadLetters = 0;
   for (const dead of deliveries) {
-    if (!inWindow(dead.message)) {
-      await dead.release();
-      continue;
-    }
     if (handled.has(dead.message.deliveryId)) {
       await dead.remove();
       continue;
     }
-    handled.add(dead.message.deliveryId);
     const record = await deps.log.get(tenant, webhookId, dead.message.deliveryId);
+    // The time the log shows when it has the delivery; its event time when it never got there.
+    if (!inWindow(record ? record.createdAt : dead.message.time)) {
+      await dead.release();
+      continue;
+    }
+    handled.add(dead.message.deliveryId);
     if (record && (record.status === 'succeeded' || record.status === 'pending')) {
       // Delivered since, or queued by someone else: the dead letter is stale.
       await dead.remove();
