@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     deliveryTimeoutMs: seconds('HERALD_DELIVERY_TIMEOUT_MS'),
     autoDisableAfterSeconds: seconds('HERALD_AUTO_DISABLE_AFTER_SECONDS'),
     secretRotationGraceSeconds: seconds('HERALD_SECRET_ROTATION_GRACE_SECONDS'),
+    maxWebhooksPerTenant: seconds('HERALD_MAX_WEBHOOKS_PER_TENANT'),
+    testEventsPerMinute: seconds('HERALD_TEST_EVENTS_PER_MINUTE'),
     log: (line) => console.log(`[herald] ${line}`),
   });
   if (stopping) return;

@@ -27,6 +27,9 @@ let server: Server;
 let base: string;
 const hits: Hit[] = [];
 let tokens = 0;
+/** Small, so the quota tests reach them; every other test uses a tenant of its own and stays under. */
+const maxWebhooksPerTenant = 3;
+const testEventsPerMinute = 3;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -65,6 +68,8 @@ beforeAll(async () => {
     retrySchedule: '1s,1s',
     deliveryTimeoutMs: 2000,
     logLevel: 'ERROR',
+    maxWebhooksPerTenant,
+    testEventsPerMinute,
   });
 });
 
@@ -365,4 +370,71 @@ describe("the delivery log's time filters", () => {
     expect(recovered.status).toBe(202);
     expect((recovered.doc.data as Resource).attributes).toMatchObject({ queued: 1 });
   }, 40_000);
+});
+
+describe('per-tenant quotas', () => {
+  it('refuses a webhook past the quota with 409 quota_exceeded, storing nothing, and a delete frees a slot', async () => {
+    const { tenant, key } = await newTenant();
+    const api = client(tenant, key);
+    const made: string[] = [];
+    for (let i = 0; i < maxWebhooksPerTenant; i++)
+      made.push((await createWebhook(api, { url: `${base}/quota/${i}` })).id);
+
+    const body = structuredClone(seedBodies.none) as { data: { attributes: Json } };
+    body.data.attributes.url = `${base}/quota/extra`;
+    const createWithKey = () =>
+      fetch(`${herald.apiUrl}/api/v2/${tenant}/webhooks`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Content-Type': 'application/vnd.api+json',
+          'Idempotency-Key': 'quota-extra',
+        },
+        body: JSON.stringify(body),
+      });
+    const refused = await createWithKey();
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { errors: Json[] }).errors).toEqual([
+      expect.objectContaining({ status: '409', code: 'quota_exceeded' }),
+    ]);
+    expect(((await api('GET', '/webhooks')).doc.data as Resource[]).map((w) => w.id).sort()).toEqual(
+      [...made].sort(),
+    );
+
+    expect((await api('DELETE', `/webhooks/${made[0]}`)).status).toBe(204);
+    // The refused create left no idempotency record: the same key now makes a webhook.
+    const accepted = await createWithKey();
+    expect(accepted.status).toBe(201);
+    expect((await createWithKey()).status).toBe(201);
+    expect(((await api('GET', '/webhooks')).doc.data as Resource[]).length).toBe(maxWebhooksPerTenant);
+  }, 30_000);
+
+  it('answers the test event past the per-minute budget with 429 and Retry-After; another webhook is unaffected', async () => {
+    const { tenant, key } = await newTenant();
+    const api = client(tenant, key);
+    const { id } = await createWebhook(api, { url: `${base}/budget-a` });
+    const { id: other } = await createWebhook(api, { url: `${base}/budget-b` });
+    // The budget is per minute of the clock: start early enough in one that the requests
+    // below (well under a second) cannot straddle two.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 50));
+    const test = (webhookId: string) =>
+      api('POST', `/webhooks/${webhookId}/test`, {
+        data: { attributes: { event_type: 'use_case_name_updated' } },
+      });
+
+    for (let i = 0; i < testEventsPerMinute; i++) expect((await test(id)).status).toBe(202);
+    const refused = await test(id);
+    expect(refused.status).toBe(429);
+    expect(refused.doc.errors).toEqual([expect.objectContaining({ status: '429', code: 'rate_limited' })]);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Refused before anything was logged or queued.
+    expect(((await api('GET', `/webhooks/${id}/deliveries`)).doc.data as Resource[]).length).toBe(
+      testEventsPerMinute,
+    );
+    expect((await test(other)).status).toBe(202);
+  }, 80_000);
 });

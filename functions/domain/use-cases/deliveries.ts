@@ -9,10 +9,26 @@ import {
   messageFor,
 } from '../delivery-log';
 import { deliveryIdFor, deliveryIdPattern, rfc3339Pattern } from '../envelope';
-import { BadRequestError, ConflictError, NotFoundError, type Problem, ValidationError } from '../errors';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  type Problem,
+  RateLimitedError,
+  ValidationError,
+} from '../errors';
 import { eventTypeNames, findEventType } from '../event-catalog';
 import { newId } from '../ids';
-import type { Clock, DeadLetterSource, DeliveryLog, DeliveryQueue, Page, WebhookStore } from '../ports';
+import type {
+  Clock,
+  DeadLetterSource,
+  DeliveryLog,
+  DeliveryQueue,
+  Page,
+  RequestBudget,
+  WebhookStore,
+} from '../ports';
+import { fixedWindow } from '../rate-window';
 import type { Webhook } from '../webhook';
 import { getWebhook, pageSizes } from './webhooks';
 
@@ -29,7 +45,13 @@ export interface DeliveryDeps {
   clock: Clock;
   /** The `source` test events carry: the platform's. */
   eventSource: string;
+  /** Counts test events per webhook; absent, they are not limited. */
+  testEventBudget?: RequestBudget;
+  /** Test events one webhook may be sent per minute. @default 10 */
+  testEventsPerMinute?: number;
 }
+
+export const defaultTestEventsPerMinute = 10;
 
 /** Deliveries one recovery request queues at most; the answer says when there are more. */
 export const maxRecoveredPerRequest = 1000;
@@ -368,6 +390,22 @@ export async function sendTestEvent(
   const webhook = await getWebhook({ store: deps.webhooks }, tenant, webhookId);
   requireEnabled(webhook, 'send a test event');
   const now = deps.clock.now();
+  if (deps.testEventBudget) {
+    // Checked before anything is logged or queued: a refused test event leaves no trace.
+    const perMinute = deps.testEventsPerMinute ?? defaultTestEventsPerMinute;
+    const window = fixedWindow(now, 60);
+    const taken = await deps.testEventBudget.take(
+      `test#${tenant}#${webhook.id}`,
+      window.start,
+      perMinute,
+      window.expiresAt,
+    );
+    if (!taken)
+      throw new RateLimitedError(
+        `A webhook may be sent ${perMinute} test events a minute; try again in ${window.retryAfterSeconds} s.`,
+        window.retryAfterSeconds,
+      );
+  }
   const eventId = newId('evt_test', now);
   const message = deliveryMessageSchema.parse({
     deliveryId: deliveryIdFor(eventId, webhook.id),

@@ -1,7 +1,21 @@
 import { createHash } from 'node:crypto';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  QuotaExceededError,
+  ValidationError,
+} from '../errors';
 import { newId, newSigningSecret, webhookIdPattern } from '../ids';
-import { type Clock, IdempotencyKeyTaken, type Page, StaleWebhook, type WebhookStore } from '../ports';
+import {
+  type Clock,
+  IdempotencyKeyTaken,
+  type Page,
+  StaleWebhook,
+  WebhookQuotaReached,
+  type WebhookStore,
+} from '../ports';
 import {
   applyWebhookPatch,
   healthyEndpoint,
@@ -20,7 +34,11 @@ export interface WebhookDeps {
   idempotencyTtlSeconds?: number;
   /** How long a rotated signing secret keeps signing. @default 24 h */
   rotationGraceSeconds?: number;
+  /** Webhooks one tenant may have; a create past it is refused and stores nothing. @default 100 */
+  maxWebhooksPerTenant?: number;
 }
+
+export const defaultMaxWebhooksPerTenant = 100;
 
 export const pageSizes = { default: 20, max: 100 } as const;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -187,6 +205,7 @@ export async function createWebhook(
     version: 1,
   };
   const ttl = deps.idempotencyTtlSeconds ?? 86_400;
+  const maxWebhooks = deps.maxWebhooksPerTenant ?? defaultMaxWebhooksPerTenant;
   try {
     await deps.store.create(
       webhook,
@@ -200,8 +219,10 @@ export async function createWebhook(
             expiresAt: Math.floor(now.getTime() / 1000) + ttl,
           }
         : undefined,
+      { maxWebhooks },
     );
   } catch (error) {
+    if (error instanceof WebhookQuotaReached) throw new QuotaExceededError(maxWebhooks);
     // A concurrent request with the same key won the race: answer as it did.
     if (error instanceof IdempotencyKeyTaken && idempotencyKey) {
       const replay = await replayIdempotent(deps, tenant, idempotencyKey, hash);
