@@ -78,6 +78,18 @@ export interface HeraldSettings {
   readonly failureRateAlarmPercent: number;
   /** Alarm when the oldest message on the delivery queue is older than this, in seconds. @default 3600 */
   readonly oldestMessageAlarmSeconds: number;
+  /**
+   * Webhooks one tenant may have; a create past it answers 409 `quota_exceeded` and stores
+   * nothing. Functions read it as `HERALD_MAX_WEBHOOKS_PER_TENANT`.
+   * @default 100
+   */
+  readonly maxWebhooksPerTenant: number;
+  /**
+   * Test events one webhook may be sent per minute (a fixed window); past it, 429 `rate_limited`
+   * with `Retry-After`. Functions read it as `HERALD_TEST_EVENTS_PER_MINUTE`.
+   * @default 10
+   */
+  readonly testEventsPerMinute: number;
 }
 
 export const defaultSettings: HeraldSettings = {
@@ -108,6 +120,8 @@ export const defaultSettings: HeraldSettings = {
   alarmTopicArn: '',
   failureRateAlarmPercent: 25,
   oldestMessageAlarmSeconds: 3600,
+  maxWebhooksPerTenant: 100,
+  testEventsPerMinute: 10,
 };
 
 /** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
@@ -177,6 +191,8 @@ const settingsSchema = z
     retrySchedule: z
       .string()
       .regex(/^(\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*)?$/, 'comma-separated durations like 5s,5m,2h'),
+    maxWebhooksPerTenant: integer(1, 100_000),
+    testEventsPerMinute: integer(1, 10_000),
     deliveryTimeoutMs: integer(100, 60_000),
     autoDisableAfterDays: integer(1, 90),
     secretRotationGraceHours: integer(0, 168),

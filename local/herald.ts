@@ -63,6 +63,10 @@ export interface LocalHeraldOptions {
   secretRotationGraceSeconds?: number;
   /** Delivery log retention. @default 30 */
   attemptRetentionDays?: number;
+  /** `HERALD_MAX_WEBHOOKS_PER_TENANT`: webhooks one tenant may have. @default 100 */
+  maxWebhooksPerTenant?: number;
+  /** `HERALD_TEST_EVENTS_PER_MINUTE`: test events one webhook may be sent per minute. @default 10 */
+  testEventsPerMinute?: number;
   /** API requests per second per tenant (HERALD_TENANT_RATE_LIMIT). @default as the stack, 25 */
   tenantRateLimit?: number;
   /** Per-tenant burst (HERALD_TENANT_BURST_LIMIT). @default as the stack, 50 */
@@ -223,6 +227,12 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       AUTO_DISABLE_AFTER_SECONDS: String(options.autoDisableAfterSeconds ?? 5 * 86_400),
       SECRET_ROTATION_GRACE_SECONDS: String(options.secretRotationGraceSeconds ?? 86_400),
       ATTEMPT_RETENTION_DAYS: String(options.attemptRetentionDays ?? 30),
+      ...(options.maxWebhooksPerTenant !== undefined
+        ? { HERALD_MAX_WEBHOOKS_PER_TENANT: String(options.maxWebhooksPerTenant) }
+        : {}),
+      ...(options.testEventsPerMinute !== undefined
+        ? { HERALD_TEST_EVENTS_PER_MINUTE: String(options.testEventsPerMinute) }
+        : {}),
       ...(options.allowedEnvironments ? { HERALD_ALLOWED_ENVIRONMENTS: options.allowedEnvironments } : {}),
       ...(options.defaultTypePrefix !== undefined
         ? { HERALD_DEFAULT_TYPE_PREFIX: options.defaultTypePrefix }

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     deliveryTimeoutMs: seconds('HERALD_DELIVERY_TIMEOUT_MS'),
     autoDisableAfterSeconds: seconds('HERALD_AUTO_DISABLE_AFTER_SECONDS'),
     secretRotationGraceSeconds: seconds('HERALD_SECRET_ROTATION_GRACE_SECONDS'),
+    maxWebhooksPerTenant: limit('HERALD_MAX_WEBHOOKS_PER_TENANT'),
+    testEventsPerMinute: limit('HERALD_TEST_EVENTS_PER_MINUTE'),
     tenantRateLimit: limit('HERALD_TENANT_RATE_LIMIT'),
     tenantBurstLimit: limit('HERALD_TENANT_BURST_LIMIT'),
     exchangeRateLimit: limit('HERALD_EXCHANGE_RATE_LIMIT'),

@@ -79,7 +79,10 @@ export interface DeliveryQuery {
   after?: string;
   status?: DeliveryStatus;
   eventType?: string;
-  /** Event time bounds, inclusive, RFC 3339. */
+  /**
+   * Bounds of the delivery's `createdAt` (the time the log shows), inclusive, compared to the
+   * millisecond, RFC 3339: a bound copied from a delivery's `created_at` includes it.
+   */
   since?: string;
   until?: string;
 }

@@ -105,3 +105,33 @@ export class UnsupportedMediaTypeError extends HeraldError {
     ]);
   }
 }
+
+/**
+ * The tenant holds as many webhooks as the deployment allows (409): the same request succeeds
+ * once one is deleted. Not 403, which Herald answers for a key used on another tenant's path,
+ * nor 422, which says the document itself is wrong.
+ */
+export class QuotaExceededError extends HeraldError {
+  readonly status = 409;
+  constructor(maxWebhooks: number) {
+    super([
+      {
+        code: 'quota_exceeded',
+        title: 'Quota exceeded',
+        detail: `A tenant may have at most ${maxWebhooks} webhooks; delete one to make another.`,
+      },
+    ]);
+  }
+}
+
+/** Too many requests of one kind in a window (429); the response carries `Retry-After`. */
+export class RateLimitedError extends HeraldError {
+  readonly status = 429;
+  constructor(
+    detail: string,
+    /** Whole seconds until the window that refused the request ends. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super([{ code: 'rate_limited', title: 'Too Many Requests', detail }]);
+  }
+}

@@ -34,9 +34,11 @@ export interface Route {
 export interface WebhookStore {
   /**
    * Stores a new webhook with its routes, and the idempotency record when given, atomically.
-   * Throws {@link IdempotencyKeyTaken} when the record already exists.
+   * Throws {@link IdempotencyKeyTaken} when the record already exists, and
+   * {@link WebhookQuotaReached} when the tenant already has `limits.maxWebhooks` webhooks
+   * (checked in the same atomic write, so concurrent creates cannot pass it).
    */
-  create(webhook: Webhook, idempotency?: IdempotencyRecord): Promise<void>;
+  create(webhook: Webhook, idempotency?: IdempotencyRecord, limits?: { maxWebhooks: number }): Promise<void>;
   get(tenant: string, id: string): Promise<Webhook | undefined>;
   list(tenant: string, options: { limit: number; after?: string }): Promise<Page<Webhook>>;
   /** Replaces `previous` with `next` and its routes; throws {@link StaleWebhook} if it changed meanwhile. */
@@ -199,4 +201,22 @@ export class StaleWebhook extends Error {
     super(`Webhook ${webhookId} changed concurrently`);
     this.name = 'StaleWebhook';
   }
+}
+
+/** The tenant already has as many webhooks as it may: nothing was stored. */
+export class WebhookQuotaReached extends Error {
+  constructor(readonly tenant: string) {
+    super(`Tenant ${tenant} has reached its webhook quota`);
+    this.name = 'WebhookQuotaReached';
+  }
+}
+
+/** Counts requests per key in fixed windows (a test-event budget per webhook). */
+export interface RequestBudget {
+  /**
+   * Takes one request from `key`'s budget for the window starting at `windowStart` (epoch
+   * seconds); false, taking nothing, when `limit` are already taken. The count is forgotten
+   * after `expiresAt` (epoch seconds).
+   */
+  take(key: string, windowStart: number, limit: number, expiresAt: number): Promise<boolean>;
 }

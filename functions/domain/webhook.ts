@@ -394,7 +394,17 @@ function validateWhole(
   if (!parsed.success) throw new ValidationError(zodProblems(parsed.error, attributesPointer));
   const { problems, warnings } = crossCheck(parsed.data, rules);
   if (problems.length > 0) throw new ValidationError(problems);
-  return { attributes: toAttributes(parsed.data), warnings };
+  const attributes = toAttributes(parsed.data);
+  if (attributes.authentication_method === 'none' && attributes.authentication_payload !== null) {
+    // A secret Herald would never use is a secret it should not keep.
+    warnings.push({
+      code: 'authentication_payload_ignored',
+      detail: 'authentication_payload is only used with authentication_method o_auth; it was not stored.',
+      source: { pointer: `${attributesPointer}/authentication_payload` },
+    });
+    attributes.authentication_payload = null;
+  }
+  return { attributes, warnings };
 }
 
 function requireObject(input: unknown): Record<string, unknown> {
@@ -440,10 +450,53 @@ export function applyWebhookPatch(
 } {
   const patch = patchAttributesSchema.safeParse(requireObject(input));
   if (!patch.success) throw new ValidationError(zodProblems(patch.error, attributesPointer));
-  const { status, disabled_reason: disabledReason, ...changes } = patch.data;
-  const merged = { ...current, ...(changes as Partial<ParsedAttributes>) };
-  const { attributes, warnings } = validateWhole(merged, rules);
-  return { attributes, status, disabledReason: disabledReason as string | null | undefined, warnings };
+  const { status, disabled_reason: disabledReason, ...rest } = patch.data;
+  const changes = rest as Partial<ParsedAttributes>;
+  const method = changes.authentication_method ?? current.authentication_method;
+  // The stored payload may only go where it went before: see payloadMustBeResent.
+  const reusesStoredPayload = method === 'o_auth' && changes.authentication_payload == null;
+  const mustResend =
+    reusesStoredPayload && current.authentication_payload !== null && payloadMustBeResent(current, changes);
+  const merged = {
+    ...current,
+    // No OAuth, no stored payload: a switch to none deletes it.
+    ...(method === 'none' || mustResend ? { authentication_payload: null } : {}),
+    ...changes,
+  };
+  try {
+    const { attributes, warnings } = validateWhole(merged, rules);
+    return { attributes, status, disabledReason: disabledReason as string | null | undefined, warnings };
+  } catch (error) {
+    if (!(mustResend && error instanceof ValidationError)) throw error;
+    throw new ValidationError(
+      error.problems.map((p) =>
+        p.code === 'required' && p.source?.pointer === payloadPointer ? payloadRequired : p,
+      ),
+    );
+  }
+}
+
+const payloadPointer = `${attributesPointer}/authentication_payload`;
+const payloadRequired: Problem = {
+  code: 'authentication_payload_required',
+  title: 'Missing attribute',
+  detail:
+    'authentication_payload is write-only: send it again to change url or authentication_server of an o_auth webhook, or to switch a webhook to o_auth.',
+  source: { pointer: payloadPointer },
+};
+
+/**
+ * Whether a PATCH of an `o_auth` webhook would send the stored payload, or a token minted with it,
+ * somewhere it did not go before: a new `url` (the token), a new `authentication_server` (the
+ * payload), or a switch to `o_auth` (a payload kept from before this rule). A value equal to the
+ * stored one is no change: clients that PATCH every attribute they read repeat them. A new
+ * `authentication_payload_type` alone is allowed: the same server, which issued and holds the
+ * credential, gets it in another encoding.
+ */
+function payloadMustBeResent(current: WebhookAttributes, changes: Partial<ParsedAttributes>): boolean {
+  const changed = <K extends 'url' | 'authentication_server' | 'authentication_method'>(field: K) =>
+    changes[field] !== undefined && changes[field] !== current[field];
+  return changed('url') || changed('authentication_server') || changed('authentication_method');
 }
 
 /** The secrets that sign at `now`: the current one first, then rotated ones not yet expired. */

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
+import { DynamoDbRequestBudget } from '../adapters/aws/dynamodb-request-budget';
 import { SqsDeadLetterSource } from '../adapters/aws/sqs-dead-letters';
 import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
 import { systemClock } from '../domain/ports';
@@ -29,6 +30,7 @@ const deps: ApiDeps = {
       defaultTypePrefix: config.defaultTypePrefix,
     },
     rotationGraceSeconds: config.secretRotationGraceSeconds,
+    maxWebhooksPerTenant: config.maxWebhooksPerTenant,
   },
   deliveries: {
     webhooks,
@@ -37,6 +39,8 @@ const deps: ApiDeps = {
     deadLetters: new SqsDeadLetterSource(sqs, config.queues.deadLetters),
     clock: systemClock,
     eventSource: config.eventSource,
+    testEventBudget: new DynamoDbRequestBudget(dynamo, config.tableName),
+    testEventsPerMinute: config.testEventsPerMinute,
   },
   auth: {
     keys,

@@ -44,6 +44,10 @@ const apiEnvSchema = z.object({
   DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
   ATTEMPT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SECRET_ROTATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(604_800).default(86_400),
+  /** `herald.maxWebhooksPerTenant` */
+  HERALD_MAX_WEBHOOKS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** `herald.testEventsPerMinute` */
+  HERALD_TEST_EVENTS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
 });
 
 export type ApiConfig = {
@@ -57,6 +61,8 @@ export type ApiConfig = {
   queues: { deliveries: string; deadLetters: string } | undefined;
   attemptRetentionSeconds: number;
   secretRotationGraceSeconds: number;
+  maxWebhooksPerTenant: number;
+  testEventsPerMinute: number;
 };
 
 /** Reads the API and authorizer functions' configuration; throws naming every bad variable. */
@@ -86,6 +92,8 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
         : undefined,
     attemptRetentionSeconds: e.ATTEMPT_RETENTION_DAYS * 86_400,
     secretRotationGraceSeconds: e.SECRET_ROTATION_GRACE_SECONDS,
+    maxWebhooksPerTenant: e.HERALD_MAX_WEBHOOKS_PER_TENANT,
+    testEventsPerMinute: e.HERALD_TEST_EVENTS_PER_MINUTE,
   };
 }
 

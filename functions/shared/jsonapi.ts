@@ -3,6 +3,7 @@ import {
   BadRequestError,
   HeraldError,
   PayloadTooLargeError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
 } from '../domain/errors';
 
@@ -34,9 +35,11 @@ export function respond(
 /** The one table from errors to responses: typed errors answer as they say, anything else is a 500 that reveals nothing. */
 export function errorResponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof HeraldError) {
-    return respond(error.status, {
-      errors: error.problems.map((p) => ({ status: String(error.status), ...p })),
-    });
+    return respond(
+      error.status,
+      { errors: error.problems.map((p) => ({ status: String(error.status), ...p })) },
+      error instanceof RateLimitedError ? { 'Retry-After': String(error.retryAfterSeconds) } : {},
+    );
   }
   return respond(500, {
     errors: [

@@ -231,19 +231,22 @@ describe('the delivery log', () => {
       '2026-11-04T08:00:00Z',
     ];
     const ids: string[] = [];
-    for (const time of times) ids.push(deliveryIdFor(await publish({ time: new Date(time) }), id));
-    for (const deliveryId of ids) await logSays(id, deliveryId, 'succeeded');
+    // One after another, so their created_at follow the same order as their event times.
+    for (const time of times) {
+      const deliveryId = deliveryIdFor(await publish({ time: new Date(time) }), id);
+      ids.push(deliveryId);
+      await logSays(id, deliveryId, 'succeeded');
+    }
 
     const newestFirst = [...ids].reverse();
     expect((await deliveries(id)).map((d) => d.id)).toEqual(newestFirst);
     expect((await deliveries(id, '?filter[status]=succeeded')).map((d) => d.id)).toEqual(newestFirst);
     expect(await deliveries(id, '?filter[status]=failed')).toEqual([]);
     expect(await deliveries(id, '?filter[event_type]=use_case_name_updated')).toEqual([]);
-    expect(
-      (await deliveries(id, '?filter[since]=2026-11-02T00:00:00Z&filter[until]=2026-11-03T08:00:00Z')).map(
-        (d) => d.id,
-      ),
-    ).toEqual([ids[2], ids[1]]);
+    // The time filters compare created_at (when each was logged, in order here), not the event time.
+    const created = await Promise.all(ids.map(async (d) => String((await delivery(id, d)).created_at)));
+    const range = `?filter[since]=${encodeURIComponent(created[1] ?? '')}&filter[until]=${encodeURIComponent(created[2] ?? '')}`;
+    expect((await deliveries(id, range)).map((d) => d.id)).toEqual([ids[2], ids[1]]);
 
     const first = await api('GET', `/webhooks/${id}/deliveries?page[size]=3&filter[status]=succeeded`);
     expect((first.doc.data as Resource[]).map((d) => d.id)).toEqual(newestFirst.slice(0, 3));
@@ -326,6 +329,8 @@ describe('retry and recovery', () => {
     const { id } = await createWebhook('/recover');
     answers.set('/recover', 503);
     const before = await publish({ time: new Date('2026-10-01T00:00:00Z') });
+    // Logged (created) before the others are published, so a range can leave it out.
+    await logSays(id, deliveryIdFor(before, id), 'failed', 3);
     const inside = [
       await publish({ time: new Date('2026-11-10T00:00:00Z') }),
       await publish({ time: new Date('2026-11-11T00:00:00Z') }),
@@ -336,8 +341,12 @@ describe('retry and recovery', () => {
     expect(failedHits).toBe(9);
 
     answers.set('/recover', 200);
-    const recover = () =>
-      api('POST', `/webhooks/${id}/recover`, { data: { attributes: { since: '2026-11-01T00:00:00Z' } } });
+    // Since the first of the two was logged, as its created_at shows: `before` was logged earlier.
+    const since = String((await delivery(id, all[1] ?? '')).created_at);
+    expect(Date.parse(since)).toBeGreaterThan(
+      Date.parse(String((await delivery(id, all[0] ?? '')).created_at)),
+    );
+    const recover = () => api('POST', `/webhooks/${id}/recover`, { data: { attributes: { since } } });
     const [a, b] = await Promise.all([recover(), recover()]);
     expect([a.status, b.status]).toEqual([202, 202]);
     const queued = [a, b].map((r) => (r.doc.data as Resource).attributes);

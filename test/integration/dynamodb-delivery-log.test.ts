@@ -28,10 +28,15 @@ function message(webhookId: string, eventId: string, time: string): DeliveryMess
   };
 }
 
-function attempt(n: number, outcome: Attempt['outcome'], statusCode: number): Attempt {
+function attempt(
+  n: number,
+  outcome: Attempt['outcome'],
+  statusCode: number,
+  time = new Date().toISOString(),
+): Attempt {
   return {
     attempt: n,
-    time: new Date().toISOString(),
+    time,
     outcome,
     statusCode,
     durationMs: 12,
@@ -118,8 +123,10 @@ it('pages newest first through a sparse filter without losing or repeating a del
     const time = new Date(Date.UTC(2026, 9, 1, 0, i)).toISOString();
     const m = message('wh_d', `evt-d${i}`, time);
     const fails = i % 13 === 0;
+    // Attempted (so created) 1.5 s after the event; the time filters compare created_at.
+    const attemptedAt = new Date(Date.parse(time) + 1500).toISOString();
     await write(m, fails ? 'failed' : 'succeeded', [
-      attempt(1, fails ? 'failed' : 'succeeded', fails ? 500 : 200),
+      attempt(1, fails ? 'failed' : 'succeeded', fails ? 500 : 200, attemptedAt),
     ]);
     ids.push(m.deliveryId);
     if (fails) failed.push(m.deliveryId);
@@ -138,7 +145,35 @@ it('pages newest first through a sparse filter without losing or repeating a del
   };
   expect(await collect({})).toEqual([...ids].reverse());
   expect(await collect({ status: 'failed' })).toEqual([...failed].reverse());
-  expect(await collect({ since: '2026-10-01T00:10:00Z', until: '2026-10-01T00:12:00Z' })).toEqual(
+  expect(await collect({ since: '2026-10-01T00:10:01.500Z', until: '2026-10-01T00:12:01.500Z' })).toEqual(
     ids.slice(10, 13).reverse(),
   );
+  // To the millisecond: the event times alone (whole minutes) would have taken 10 and 11 only.
+  expect(await collect({ since: '2026-10-01T00:10:01.501Z', until: '2026-10-01T00:12:01.499Z' })).toEqual(
+    ids.slice(11, 12),
+  );
+  expect(await collect({ status: 'failed', since: '2026-10-01T00:13:00Z' })).toEqual(
+    failed.slice(1).reverse(),
+  );
+});
+
+it('filters on created_at for a delivery with no attempt yet, and for one whose event is much older', async () => {
+  // Logged as pending before any attempt (a test event): created when it was written.
+  const pending = message('wh_e', 'evt-e1', '2026-11-24T12:00:00Z');
+  await log.record({
+    message: pending,
+    status: 'pending',
+    attempt: null,
+    error: null,
+    nextAttemptAt: '2026-11-24T12:00:00.250Z',
+    at: '2026-11-24T12:00:00.250Z',
+  });
+  // An event from a month before, replayed from the archive and attempted now.
+  const replayed = message('wh_e', 'evt-e2', '2026-10-24T12:00:00Z');
+  await write(replayed, 'failed', [attempt(1, 'failed', 500, '2026-11-24T12:00:01.125Z')]);
+  const since = async (time: string) =>
+    (await log.list('acme', 'wh_e', { limit: 10, since: time })).items.map((r) => r.deliveryId);
+  expect(await since('2026-11-24T12:00:00.250Z')).toEqual([pending.deliveryId, replayed.deliveryId]);
+  expect(await since('2026-11-24T12:00:00.251Z')).toEqual([replayed.deliveryId]);
+  expect(await since('2026-11-24T12:00:01.126Z')).toEqual([]);
 });

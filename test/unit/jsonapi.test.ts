@@ -4,6 +4,8 @@ import {
   type HeraldError,
   NotFoundError,
   PayloadTooLargeError,
+  QuotaExceededError,
+  RateLimitedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../functions/domain/errors';
@@ -114,6 +116,24 @@ describe('readJsonBody', () => {
 });
 
 describe('errorResponse', () => {
+  it('answers a rate limit with 429 and Retry-After in whole seconds, a quota with 409', () => {
+    const limited = errorResponse(new RateLimitedError('Too many test events.', 17));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers).toMatchObject({
+      'Retry-After': '17',
+      'Content-Type': 'application/vnd.api+json',
+    });
+    expect(JSON.parse(limited.body).errors).toEqual([
+      expect.objectContaining({ status: '429', code: 'rate_limited' }),
+    ]);
+    const quota = errorResponse(new QuotaExceededError(100));
+    expect(quota.statusCode).toBe(409);
+    expect(quota.headers).not.toHaveProperty('Retry-After');
+    expect(JSON.parse(quota.body).errors).toEqual([
+      expect.objectContaining({ status: '409', code: 'quota_exceeded' }),
+    ]);
+  });
+
   it('answers a typed error with its status, a status string in each error, and the JSON:API media type', () => {
     const error = new ValidationError([
       {

@@ -26,7 +26,7 @@ import {
   updateWebhook,
   type WebhookDeps,
 } from '../../functions/domain/use-cases/webhooks';
-import type { Webhook, WebhookRules } from '../../functions/domain/webhook';
+import { signingSecretsAt, type Webhook, type WebhookRules } from '../../functions/domain/webhook';
 import { seedBodies } from '../helpers';
 
 /**
@@ -634,6 +634,28 @@ describe('rotateSigningSecret', () => {
       body: { data: { attributes: { grace_period_seconds: 0 } } },
     });
     expect(rotated.previousSecrets).toEqual([]);
+  });
+
+  it('ends every older secret at once with a grace period of 0, those still in their grace too', async () => {
+    const { webhook } = await createWebhook(deps, { tenant, body: body() });
+    const first = await rotateSigningSecret(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { grace_period_seconds: 3600 } } },
+    });
+    expect(signingSecretsAt(first.webhook, clock.now())).toEqual([
+      first.webhook.signingSecret,
+      webhook.signingSecret,
+    ]);
+    const compromised = await rotateSigningSecret(deps, {
+      tenant,
+      id: webhook.id,
+      body: { data: { attributes: { grace_period_seconds: 0 } } },
+    });
+    const stored = await store.get(tenant, webhook.id);
+    expect(stored?.previousSecrets).toEqual([]);
+    expect(stored && signingSecretsAt(stored, clock.now())).toEqual([compromised.webhook.signingSecret]);
+    expect(compromised.previousExpiresAt).toBe(start.toISOString());
   });
 
   it.each([

@@ -383,12 +383,22 @@ describe('validateNewWebhook', () => {
       );
     });
 
-    it('accepts the OAuth fields alongside authentication_method none', () => {
-      const { attributes } = validateNewWebhook(
+    it('accepts the OAuth fields alongside authentication_method none, but keeps no payload it would never use', () => {
+      const { attributes, warnings } = validateNewWebhook(
         { ...minimal, ...oAuthFields, authentication_method: 'none' },
         rules,
       );
-      expect(attributes).toMatchObject({ ...oAuthFields, authentication_method: 'none' });
+      expect(attributes).toMatchObject({
+        ...oAuthFields,
+        authentication_method: 'none',
+        authentication_payload: null,
+      });
+      expect(warnings).toEqual([
+        expect.objectContaining({
+          code: 'authentication_payload_ignored',
+          source: { pointer: pointer('authentication_payload') },
+        }),
+      ]);
     });
 
     it.each<[string, unknown, unknown, unknown]>([
@@ -624,6 +634,124 @@ describe('applyWebhookPatch', () => {
 
   it('refuses attributes that are not an object', () => {
     expectProblem(patchRefusal('description=x'), 'invalid_type', '/data/attributes');
+  });
+});
+
+describe('applyWebhookPatch on an o_auth webhook: the payload stays write-only', () => {
+  const stored = validateNewWebhook({ ...minimal, ...oAuthFields }, rules).attributes;
+  const newPayload = { client_id: 'herald', client_secret: 'n3w' };
+  const required = [
+    expect.objectContaining({
+      code: 'authentication_payload_required',
+      source: { pointer: pointer('authentication_payload') },
+    }),
+  ];
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a new url alone (the token would go there)', { url: 'https://attacker.example.net/in' }],
+    [
+      'a new server alone (the payload would go there)',
+      { authentication_server: 'https://attacker.example.net/t' },
+    ],
+    [
+      'a new url and server',
+      { url: 'https://attacker.example.net/in', authentication_server: 'https://attacker.example.net/t' },
+    ],
+    [
+      'a new url with a null payload',
+      { url: 'https://attacker.example.net/in', authentication_payload: null },
+    ],
+    [
+      'a new url with a blank payload',
+      { url: 'https://attacker.example.net/in', authentication_payload: {} },
+    ],
+  ])('refuses %s without authentication_payload', (_case, patch) => {
+    const problems = problemsOf(() => applyWebhookPatch(stored, patch, rules));
+    expect(problems).toEqual(expect.arrayContaining(required));
+  });
+
+  it('refuses to reuse a payload kept from before a switch to none (a webhook stored before this rule)', () => {
+    const legacy = { ...stored, authentication_method: 'none' as const };
+    expect(problemsOf(() => applyWebhookPatch(legacy, { authentication_method: 'o_auth' }, rules))).toEqual(
+      required,
+    );
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    [
+      'a new url with a new payload',
+      { url: 'https://new.example.com/in', authentication_payload: newPayload },
+    ],
+    [
+      'a new server with a new payload',
+      { authentication_server: 'https://auth2.example.com/t', authentication_payload: newPayload },
+    ],
+  ])('accepts %s, storing the new payload', (_case, patch) => {
+    const { attributes } = applyWebhookPatch(stored, patch, rules);
+    expect(attributes).toMatchObject({ ...patch, authentication_payload: newPayload });
+  });
+
+  it('treats a full PATCH that repeats the stored url and server as no change: the payload is kept', () => {
+    // As the platform's client sends it: every attribute it read, and no payload (it never reads one).
+    const full = {
+      description: 'Renamed',
+      url: stored.url,
+      event_types: stored.event_types,
+      event_type_prefix: stored.event_type_prefix,
+      event_type_suffix: stored.event_type_suffix,
+      environment: stored.environment,
+      bucket: stored.bucket,
+      authentication_method: 'o_auth',
+      authentication_payload_type: stored.authentication_payload_type,
+      authentication_server: stored.authentication_server,
+    };
+    const { attributes } = applyWebhookPatch(stored, full, rules);
+    expect(attributes).toEqual({ ...stored, description: 'Renamed' });
+  });
+
+  it('keeps the payload for a change that sends it nowhere new: description, event types, payload type', () => {
+    expect(applyWebhookPatch(stored, { description: 'x' }, rules).attributes.authentication_payload).toEqual(
+      stored.authentication_payload,
+    );
+    // The same server that was trusted with the payload gets it in another encoding: no new recipient.
+    const { attributes } = applyWebhookPatch(
+      stored,
+      { authentication_payload_type: 'application/x-www-form-urlencoded' },
+      rules,
+    );
+    expect(attributes).toMatchObject({
+      authentication_payload: stored.authentication_payload,
+      authentication_payload_type: 'application/x-www-form-urlencoded',
+    });
+  });
+
+  it('deletes the stored payload on a switch to none, with or without a new url', () => {
+    for (const patch of [
+      { authentication_method: 'none' },
+      { authentication_method: 'none', url: 'https://new.example.com/in' },
+    ]) {
+      const { attributes } = applyWebhookPatch(stored, patch, rules);
+      expect(attributes.authentication_method).toBe('none');
+      expect(attributes.authentication_payload).toBeNull();
+    }
+  });
+
+  it('needs the payload again to switch back to o_auth', () => {
+    const none = applyWebhookPatch(stored, { authentication_method: 'none' }, rules).attributes;
+    expectProblem(
+      problemsOf(() => applyWebhookPatch(none, { authentication_method: 'o_auth' }, rules)),
+      'required',
+      pointer('authentication_payload'),
+    );
+    const back = applyWebhookPatch(
+      none,
+      { authentication_method: 'o_auth', authentication_payload: newPayload },
+      rules,
+    );
+    expect(back.attributes).toMatchObject({
+      authentication_method: 'o_auth',
+      authentication_payload: newPayload,
+    });
   });
 });
 

@@ -23,8 +23,8 @@ import { tableSchema } from '../../shared/table-schema';
 /**
  * The delivery log on DynamoDB: one item per delivery, its attempts in a list, written with one
  * UpdateItem per attempt (the first creates it). Keys in `functions/shared/table-schema.ts`: the
- * partition is the webhook's, sorted by event time, so a page of the newest deliveries, or those
- * in a time range, is one Query; the keys-only index finds one by its id.
+ * partition is the webhook's, sorted by event time, so a page of the newest deliveries is one
+ * Query; the keys-only index finds one by its id.
  */
 export const deliveryKeys = {
   partition: (tenant: string, webhookId: string) => `DELIVERIES#${tenant}#${webhookId}`,
@@ -84,6 +84,7 @@ function fromItem(item: Record<string, unknown>): DeliveryRecord {
     lastStatusCode: last?.statusCode ?? null,
     lastError: last ? last.error : (i.error ?? null),
     nextAttemptAt: i.nextAttemptAt ?? null,
+    // What the log shows as created_at, and what its `since` and `until` compare with (list).
     createdAt: attempts[0]?.time ?? i.updatedAt,
     updatedAt: i.updatedAt,
   };
@@ -196,15 +197,24 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
 
   async list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>> {
     const pk = deliveryKeys.partition(tenant, webhookId);
-    const lower = query.since ? normalizeTime(query.since) : '0';
-    // `~` sorts after `#` and every id character: the whole last millisecond is included.
-    const upperBound = query.until ? `${normalizeTime(query.until)}~` : '\uffff';
     const after = query.after ? decodeCursor(query.after) : undefined;
-    const upper = after && after < upperBound ? after : upperBound;
+    // The sort key holds the event time, and `since`/`until` bound created_at, which may be any
+    // time after it (an archived event replayed weeks later): the range is the whole partition,
+    // which the retention period bounds, and the times are a filter.
+    const upper = after ?? '\uffff';
 
     const filters: string[] = [];
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':pk': pk, ':lower': lower, ':upper': upper };
+    const values: Record<string, unknown> = { ':pk': pk, ':lower': '0', ':upper': upper };
+    if (query.since || query.until) {
+      // created_at as fromItem derives it: the first attempt's time, else the last write's.
+      values[':since'] = query.since ? normalizeTime(query.since) : '0';
+      values[':until'] = query.until ? normalizeTime(query.until) : '~';
+      names['#time'] = 'time';
+      filters.push(
+        '(attempts[0].#time BETWEEN :since AND :until OR (attribute_not_exists(attempts) AND updatedAt BETWEEN :since AND :until))',
+      );
+    }
     if (query.status) {
       filters.push('#status = :status');
       names['#status'] = 'status';

@@ -14,6 +14,7 @@ import {
   type Page,
   type Route,
   StaleWebhook,
+  WebhookQuotaReached,
   type WebhookStore,
 } from '../../domain/ports';
 import type { EndpointHealth, Webhook, WebhookStatus } from '../../domain/webhook';
@@ -38,7 +39,19 @@ export const keys = {
     sk: `${environment ?? anyEnvironment}#${webhookId}`,
   }),
   idempotency: (tenant: string, key: string) => ({ pk: `TENANT#${tenant}`, sk: `IDEMPOTENCY#${key}` }),
+  /** The tenant's webhook count, kept by every create and delete (the quota). */
+  webhookCount: (tenant: string) => ({ pk: `TENANT#${tenant}`, sk: 'COUNT#webhooks' }),
 };
+
+/** Tries of a create or delete whose count a concurrent one changed between read and write. */
+const counterTries = 5;
+
+/** The count item (index 1) failed its condition or collided with another transaction on it. */
+function countContended(error: unknown): boolean {
+  const code =
+    error instanceof TransactionCanceledException ? error.CancellationReasons?.[1]?.Code : undefined;
+  return code === 'ConditionalCheckFailed' || code === 'TransactionConflict';
+}
 
 /**
  * Endpoint health lives in top-level attributes, absent when unset, so a failure can be counted
@@ -118,7 +131,86 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
     return { Delete: { TableName: this.tableName, Key: routeKey(route) } };
   }
 
-  async create(webhook: Webhook, idempotency?: IdempotencyRecord): Promise<void> {
+  /**
+   * The transaction item that moves the tenant's webhook count by `delta`, refusing to pass
+   * `max`. A tenant whose webhooks predate the counter has none yet: it is made from a count of
+   * its webhooks, on the condition that nobody made it meanwhile.
+   */
+  private async countChange(tenant: string, delta: 1 | -1, max?: number): Promise<TransactItem> {
+    const Key = keys.webhookCount(tenant);
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
+    );
+    const current = typeof Item?.count === 'number' ? Item.count : undefined;
+    if (current === undefined) {
+      const counted = (await this.countWebhooks(tenant)) + delta;
+      if (max !== undefined && counted > max) throw new WebhookQuotaReached(tenant);
+      return {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...Key, kind: 'count', count: Math.max(0, counted) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    }
+    if (max !== undefined && current >= max) throw new WebhookQuotaReached(tenant);
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: 'ADD #count :delta',
+        // The count read may be stale by now: the condition is what holds under concurrency.
+        ConditionExpression: max === undefined ? 'attribute_exists(#count)' : '#count < :max',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: max === undefined ? { ':delta': delta } : { ':delta': delta, ':max': max },
+      },
+    };
+  }
+
+  private async countWebhooks(tenant: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `TENANT#${tenant}`, ':prefix': 'WEBHOOK#' },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  async create(
+    webhook: Webhook,
+    idempotency?: IdempotencyRecord,
+    limits?: { maxWebhooks: number },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const count = await this.countChange(webhook.tenant, 1, limits?.maxWebhooks);
+      try {
+        return await this.createWith(webhook, count, idempotency);
+      } catch (error) {
+        // Index 1 is the count: full, or made or moved by a concurrent create since it was read.
+        if (!countContended(error) || attempt >= counterTries) {
+          if (conditionFailedAt(error, 1)) throw new WebhookQuotaReached(webhook.tenant);
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async createWith(
+    webhook: Webhook,
+    count: TransactItem,
+    idempotency?: IdempotencyRecord,
+  ): Promise<void> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -127,6 +219,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      count,
       ...routesOf(webhook).map((r) => this.putRoute(r)),
     ];
     if (idempotency) {
@@ -198,18 +291,26 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
   }
 
   async delete(webhook: Webhook): Promise<void> {
-    const items: TransactItem[] = [
-      {
-        Delete: {
-          TableName: this.tableName,
-          Key: keys.webhook(webhook.tenant, webhook.id),
-          ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':version': webhook.version },
+    for (let attempt = 1; ; attempt++) {
+      const items: TransactItem[] = [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: keys.webhook(webhook.tenant, webhook.id),
+            ConditionExpression: 'version = :version',
+            ExpressionAttributeValues: { ':version': webhook.version },
+          },
         },
-      },
-      ...routesOf(webhook).map((r) => this.deleteRoute(r)),
-    ];
-    await this.write(items, webhook.id);
+        await this.countChange(webhook.tenant, -1),
+        ...routesOf(webhook).map((r) => this.deleteRoute(r)),
+      ];
+      try {
+        return await this.write(items, webhook.id);
+      } catch (error) {
+        // The count was made by a concurrent first create or delete since it was read: again.
+        if (!countContended(error) || conditionFailedAt(error, 0) || attempt >= counterTries) throw error;
+      }
+    }
   }
 
   private async write(items: TransactItem[], webhookId: string): Promise<void> {

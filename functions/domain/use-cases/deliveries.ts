@@ -1,4 +1,4 @@
-import { type DeliveryMessage, deliveryMessageSchema } from '../delivery';
+import { deliveryMessageSchema } from '../delivery';
 import {
   type DeliveryQuery,
   type DeliveryRecord,
@@ -9,10 +9,26 @@ import {
   messageFor,
 } from '../delivery-log';
 import { deliveryIdFor, deliveryIdPattern, rfc3339Pattern } from '../envelope';
-import { BadRequestError, ConflictError, NotFoundError, type Problem, ValidationError } from '../errors';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  type Problem,
+  RateLimitedError,
+  ValidationError,
+} from '../errors';
 import { eventTypeNames, findEventType } from '../event-catalog';
 import { newId } from '../ids';
-import type { Clock, DeadLetterSource, DeliveryLog, DeliveryQueue, Page, WebhookStore } from '../ports';
+import type {
+  Clock,
+  DeadLetterSource,
+  DeliveryLog,
+  DeliveryQueue,
+  Page,
+  RequestBudget,
+  WebhookStore,
+} from '../ports';
+import { fixedWindow } from '../rate-window';
 import type { Webhook } from '../webhook';
 import { getWebhook, pageSizes } from './webhooks';
 
@@ -29,7 +45,13 @@ export interface DeliveryDeps {
   clock: Clock;
   /** The `source` test events carry: the platform's. */
   eventSource: string;
+  /** Counts test events per webhook; absent, they are not limited. */
+  testEventBudget?: RequestBudget;
+  /** Test events one webhook may be sent per minute. @default 10 */
+  testEventsPerMinute?: number;
 }
+
+export const defaultTestEventsPerMinute = 10;
 
 /** Deliveries one recovery request queues at most; the answer says when there are more. */
 export const maxRecoveredPerRequest = 1000;
@@ -246,8 +268,8 @@ function readRecoveryRange(body: unknown): { since: string; until: string | null
 }
 
 /**
- * `POST /webhooks/{id}/recover`: everything that failed to the webhook in a time range (by event
- * time), queued again, from the log and from the dead-letter queue. A delivery is marked
+ * `POST /webhooks/{id}/recover`: everything that failed to the webhook in a time range (of the
+ * log's `created_at`, to the millisecond, bounds included), queued again, from the log and from the dead-letter queue. A delivery is marked
  * `pending` before it is queued, on the condition that it is not queued already, so concurrent
  * or repeated recoveries never put the same delivery on the queue twice.
  */
@@ -287,23 +309,24 @@ export async function recoverDeliveries(
     }
   } while (after);
 
-  const inWindow = (message: DeliveryMessage) => {
-    const t = Date.parse(message.time);
+  const inWindow = (time: string) => {
+    const t = Date.parse(time);
     return t >= Date.parse(since) && (!until || t <= Date.parse(until));
   };
   const { deliveries, scanned } = await deps.deadLetters.take(tenant, webhookId, maxDeadLettersScanned);
   let fromDeadLetters = 0;
   for (const dead of deliveries) {
-    if (!inWindow(dead.message)) {
-      await dead.release();
-      continue;
-    }
     if (handled.has(dead.message.deliveryId)) {
       await dead.remove();
       continue;
     }
-    handled.add(dead.message.deliveryId);
     const record = await deps.log.get(tenant, webhookId, dead.message.deliveryId);
+    // The time the log shows when it has the delivery; its event time when it never got there.
+    if (!inWindow(record ? record.createdAt : dead.message.time)) {
+      await dead.release();
+      continue;
+    }
+    handled.add(dead.message.deliveryId);
     if (record && (record.status === 'succeeded' || record.status === 'pending')) {
       // Delivered since, or queued by someone else: the dead letter is stale.
       await dead.remove();
@@ -367,6 +390,22 @@ export async function sendTestEvent(
   const webhook = await getWebhook({ store: deps.webhooks }, tenant, webhookId);
   requireEnabled(webhook, 'send a test event');
   const now = deps.clock.now();
+  if (deps.testEventBudget) {
+    // Checked before anything is logged or queued: a refused test event leaves no trace.
+    const perMinute = deps.testEventsPerMinute ?? defaultTestEventsPerMinute;
+    const window = fixedWindow(now, 60);
+    const taken = await deps.testEventBudget.take(
+      `test#${tenant}#${webhook.id}`,
+      window.start,
+      perMinute,
+      window.expiresAt,
+    );
+    if (!taken)
+      throw new RateLimitedError(
+        `A webhook may be sent ${perMinute} test events a minute; try again in ${window.retryAfterSeconds} s.`,
+        window.retryAfterSeconds,
+      );
+  }
   const eventId = newId('evt_test', now);
   const message = deliveryMessageSchema.parse({
     deliveryId: deliveryIdFor(eventId, webhook.id),

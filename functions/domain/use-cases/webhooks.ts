@@ -1,7 +1,21 @@
 import { createHash } from 'node:crypto';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  QuotaExceededError,
+  ValidationError,
+} from '../errors';
 import { newId, newSigningSecret, webhookIdPattern } from '../ids';
-import { type Clock, IdempotencyKeyTaken, type Page, StaleWebhook, type WebhookStore } from '../ports';
+import {
+  type Clock,
+  IdempotencyKeyTaken,
+  type Page,
+  StaleWebhook,
+  WebhookQuotaReached,
+  type WebhookStore,
+} from '../ports';
 import {
   applyWebhookPatch,
   healthyEndpoint,
@@ -20,7 +34,11 @@ export interface WebhookDeps {
   idempotencyTtlSeconds?: number;
   /** How long a rotated signing secret keeps signing. @default 24 h */
   rotationGraceSeconds?: number;
+  /** Webhooks one tenant may have; a create past it is refused and stores nothing. @default 100 */
+  maxWebhooksPerTenant?: number;
 }
+
+export const defaultMaxWebhooksPerTenant = 100;
 
 export const pageSizes = { default: 20, max: 100 } as const;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -187,6 +205,7 @@ export async function createWebhook(
     version: 1,
   };
   const ttl = deps.idempotencyTtlSeconds ?? 86_400;
+  const maxWebhooks = deps.maxWebhooksPerTenant ?? defaultMaxWebhooksPerTenant;
   try {
     await deps.store.create(
       webhook,
@@ -200,8 +219,10 @@ export async function createWebhook(
             expiresAt: Math.floor(now.getTime() / 1000) + ttl,
           }
         : undefined,
+      { maxWebhooks },
     );
   } catch (error) {
+    if (error instanceof WebhookQuotaReached) throw new QuotaExceededError(maxWebhooks);
     // A concurrent request with the same key won the race: answer as it did.
     if (error instanceof IdempotencyKeyTaken && idempotencyKey) {
       const replay = await replayIdempotent(deps, tenant, idempotencyKey, hash);
@@ -395,7 +416,8 @@ const maxPreviousSecrets = 5;
 /**
  * `POST /webhooks/{id}/secret/rotate`: a new signing secret; the old one keeps signing beside it
  * for the grace period (24 h unless the request or the deployment says otherwise), so receivers
- * can switch without rejecting a delivery. The body is optional:
+ * can switch without rejecting a delivery. A grace period of 0 ends every older secret at once,
+ * those of earlier rotations still in their grace too (a leaked secret). The body is optional:
  * `{ data: { attributes: { grace_period_seconds } } }`.
  */
 export async function rotateSigningSecret(
@@ -410,9 +432,14 @@ export async function rotateSigningSecret(
   const next: Webhook = {
     ...current,
     signingSecret: newSigningSecret(),
-    previousSecrets: (grace > 0 ? [{ secret: current.signingSecret, expiresAt: previousExpiresAt }] : [])
-      .concat(stillSigning)
-      .slice(0, maxPreviousSecrets),
+    // No grace is the compromised-secret case: every older secret ends now, not only the current one.
+    previousSecrets:
+      grace > 0
+        ? [{ secret: current.signingSecret, expiresAt: previousExpiresAt }, ...stillSigning].slice(
+            0,
+            maxPreviousSecrets,
+          )
+        : [],
     updatedAt: now.toISOString(),
     version: current.version + 1,
   };
