@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { allowedPortsSchema, defaultAllowedPorts } from '../functions/domain/target-ports';
 
 /**
  * Typed settings of a Herald deployment. Local mode reads the same settings from environment
@@ -50,6 +51,13 @@ export interface HeraldSettings {
   readonly failureRateAlarmPercent: number;
   /** Alarm when the oldest message on the delivery queue is older than this, in seconds. @default 3600 */
   readonly oldestMessageAlarmSeconds: number;
+  /**
+   * Ports a webhook's `url` and `authentication_server` may use, as ports and inclusive ranges
+   * (`443,1024-65535`), checked when a webhook is saved and before every connection, so Herald
+   * cannot be used to probe the well-known services (SSH, SMTP, ...) of public hosts.
+   * @default '443,1024-65535'
+   */
+  readonly allowedPorts: string;
 }
 
 export const defaultSettings: HeraldSettings = {
@@ -75,6 +83,7 @@ export const defaultSettings: HeraldSettings = {
   alarmTopicArn: '',
   failureRateAlarmPercent: 25,
   oldestMessageAlarmSeconds: 3600,
+  allowedPorts: defaultAllowedPorts,
 };
 
 /** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
@@ -159,6 +168,12 @@ const settingsSchema = z
     // backoff) and count in its oldest-message age, so a healthy queue holds messages minutes old;
     // an hour means a backlog (lib/constructs/monitoring.ts). At most SQS's 14-day retention.
     oldestMessageAlarmSeconds: integer(60, 1_209_600),
+    // The functions parse HERALD_ALLOWED_PORTS with the same schema (functions/shared/config.ts);
+    // cdk.json may give a single port as a number. Kept as the rule's text, tidied.
+    allowedPorts: z.preprocess(
+      (v) => (typeof v === 'number' ? String(v) : v),
+      allowedPortsSchema.transform((rule) => rule.text),
+    ),
   })
   .strict();
 

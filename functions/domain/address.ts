@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { type AllowedPorts, allowsPort, describeAllowedPorts, portOf } from './target-ports';
 
 /**
  * Address safety: Herald must never be turned into a proxy for its own network. This module
@@ -8,12 +9,15 @@ import { isIP } from 'node:net';
 export type UrlProblem =
   | { code: 'invalid_url'; detail: string }
   | { code: 'insecure_url'; detail: string }
-  | { code: 'forbidden_target'; detail: string };
+  | { code: 'forbidden_target'; detail: string }
+  | { code: 'forbidden_port'; detail: string };
 
 export interface TargetPolicy {
   /** Allow http and loopback/private targets (local mode only). */
   allowPrivateTargets: boolean;
   maxLength: number;
+  /** Ports a target may use; held to whether or not private targets are allowed. */
+  allowedPorts: AllowedPorts;
 }
 
 function ipv4ToInt(ip: string): number {
@@ -125,7 +129,7 @@ const localNames = /(^|\.)(localhost|localdomain|internal|local)$/i;
 
 /**
  * Checks a target URL (a webhook's `url` or `authentication_server`) as saved: absolute, https,
- * bounded, no credentials, and not naming a forbidden address. Names are resolved and checked
+ * bounded, no credentials, on an allowed port, and not naming a forbidden address. Names are resolved and checked
  * again at connect time by the sender.
  */
 export function checkTargetUrl(raw: string, policy: TargetPolicy): UrlProblem | undefined {
@@ -149,6 +153,13 @@ export function checkTargetUrl(raw: string, policy: TargetPolicy): UrlProblem | 
   }
   if (url.hash) {
     return { code: 'invalid_url', detail: 'must not contain a fragment' };
+  }
+  const port = portOf(url.protocol, url.port);
+  if (!allowsPort(policy.allowedPorts, port)) {
+    return {
+      code: 'forbidden_port',
+      detail: `must use ${describeAllowedPorts(policy.allowedPorts)}, not ${port}`,
+    };
   }
   if (policy.allowPrivateTargets) return undefined;
   const host = url.hostname.replace(/\.$/, '');

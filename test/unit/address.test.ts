@@ -1,7 +1,9 @@
 import { checkTargetUrl, classifyBlockedAddress, type TargetPolicy } from '../../functions/domain/address';
+import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 
-const strict: TargetPolicy = { allowPrivateTargets: false, maxLength: 2048 };
-const local: TargetPolicy = { allowPrivateTargets: true, maxLength: 2048 };
+const deployedPorts = parseAllowedPorts(defaultAllowedPorts);
+const strict: TargetPolicy = { allowPrivateTargets: false, maxLength: 2048, allowedPorts: deployedPorts };
+const local: TargetPolicy = { allowPrivateTargets: true, maxLength: 2048, allowedPorts: anyPort };
 
 describe('classifyBlockedAddress', () => {
   it.each<[string, string]>([
@@ -134,6 +136,42 @@ describe('checkTargetUrl', () => {
   ])('refuses %s as an invalid url, even when private targets are allowed', (_kind, url) => {
     expect(checkTargetUrl(url, strict)).toEqual(expect.objectContaining({ code: 'invalid_url' }));
     expect(checkTargetUrl(url, local)).toEqual(expect.objectContaining({ code: 'invalid_url' }));
+  });
+
+  describe('ports', () => {
+    it.each([
+      'https://hooks.example.com/in',
+      'https://hooks.example.com:443/in',
+      'https://hooks.example.com:8443/in',
+      'https://hooks.example.com:65535/in',
+    ])('accepts %s, on an allowed port', (url) => {
+      expect(checkTargetUrl(url, strict)).toBeUndefined();
+    });
+
+    it.each<[string, number]>([
+      ['https://hooks.example.com:22/in', 22],
+      ['https://hooks.example.com:25/', 25],
+      ['https://8.8.8.8:53/', 53],
+      ['https://[2606:4700::1111]:1023/', 1023],
+      ['https://hooks.example.com:80/in', 80],
+    ])('refuses %s as a forbidden port', (url, port) => {
+      expect(checkTargetUrl(url, strict)).toEqual({
+        code: 'forbidden_port',
+        detail: `must use port 443 or 1024-65535, not ${port}`,
+      });
+    });
+
+    it("holds http's implicit port 80 to the rule when private targets are allowed", () => {
+      const localWithRule: TargetPolicy = { ...local, allowedPorts: deployedPorts };
+      expect(checkTargetUrl('http://localhost/in', localWithRule)).toEqual(
+        expect.objectContaining({ code: 'forbidden_port' }),
+      );
+      expect(checkTargetUrl('http://localhost:22/in', localWithRule)).toEqual(
+        expect.objectContaining({ code: 'forbidden_port' }),
+      );
+      expect(checkTargetUrl('http://localhost:3000/in', localWithRule)).toBeUndefined();
+      expect(checkTargetUrl('http://localhost/in', local)).toBeUndefined();
+    });
   });
 
   it('refuses a url longer than the policy allows and accepts one at the limit', () => {
