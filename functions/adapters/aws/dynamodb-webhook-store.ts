@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import {
   type EndpointHealthStore,
   IdempotencyKeyTaken,
@@ -16,7 +17,16 @@ import {
   StaleWebhook,
   type WebhookStore,
 } from '../../domain/ports';
-import type { EndpointHealth, Webhook, WebhookStatus } from '../../domain/webhook';
+import {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  type EndpointHealth,
+  type PreviousSecret,
+  type Webhook,
+  type WebhookAttributes,
+  type WebhookStatus,
+} from '../../domain/webhook';
+import { matching, parseItem } from './stored-item';
 
 /**
  * The webhook store on DynamoDB (layout in `functions/shared/table-schema.ts`). Every write is
@@ -44,12 +54,57 @@ export const keys = {
  * Endpoint health lives in top-level attributes, absent when unset, so a failure can be counted
  * with one UpdateItem (`if_not_exists` keeps a streak's start) without touching the version.
  */
-interface HealthAttributes {
-  healthFailures?: number;
-  healthFailingSince?: string;
-  healthLastFailureAt?: string;
-  healthLastFailureReason?: string;
-}
+const healthAttributesSchema = z.object({
+  healthFailures: z.number().int().min(0).optional(),
+  healthFailingSince: z.string().optional(),
+  healthLastFailureAt: z.string().optional(),
+  healthLastFailureReason: z.string().optional(),
+});
+type HealthAttributes = z.infer<typeof healthAttributesSchema>;
+
+// The stored item's schemas, checked against the domain's types at compile time: a field added to
+// or changed in `Webhook` stops this file compiling until the item's schema says the same.
+const statusSchema = matching<WebhookStatus>()(z.enum(['enabled', 'disabled']));
+
+const attributesSchema = matching<WebhookAttributes>()(
+  z.object({
+    description: z.string(),
+    url: z.string(),
+    event_types: z.array(z.string()),
+    event_type_prefix: z.string().nullable(),
+    event_type_suffix: z.string().nullable(),
+    environment: z.string().nullable(),
+    authentication_method: z.enum(authenticationMethods),
+    authentication_payload: z.record(z.unknown()).nullable(),
+    authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
+    authentication_server: z.string().nullable(),
+    bucket: z.string().nullable(),
+  }),
+);
+
+const previousSecretSchema = matching<PreviousSecret>()(
+  z.object({ secret: z.string(), expiresAt: z.string() }),
+);
+
+/** Absent in items written before the field existed. */
+const orNull = <T extends z.ZodTypeAny>(schema: T) => schema.nullish().transform((v) => v ?? null);
+
+const webhookItemSchema = healthAttributesSchema.extend({
+  id: z.string(),
+  tenant: z.string(),
+  attributes: attributesSchema,
+  status: statusSchema,
+  disabledReason: orNull(z.string()),
+  disabledAt: orNull(z.string()),
+  signingSecret: z.string().min(1),
+  previousSecrets: z
+    .array(previousSecretSchema)
+    .optional()
+    .transform((v) => v ?? []),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  version: z.number().int(),
+});
 
 type WebhookItem = Omit<Webhook, 'health'> & HealthAttributes & { pk: string; sk: string; kind: 'webhook' };
 
@@ -73,22 +128,43 @@ function healthOf(i: HealthAttributes): EndpointHealth {
 }
 
 function fromItem(item: Record<string, unknown>): Webhook {
-  const i = item as unknown as WebhookItem;
+  const i = parseItem(webhookItemSchema, item, 'webhook');
   return {
     id: i.id,
     tenant: i.tenant,
     attributes: i.attributes,
     status: i.status,
-    disabledReason: i.disabledReason ?? null,
-    disabledAt: i.disabledAt ?? null,
+    disabledReason: i.disabledReason,
+    disabledAt: i.disabledAt,
     signingSecret: i.signingSecret,
-    previousSecrets: i.previousSecrets ?? [],
+    previousSecrets: i.previousSecrets,
     health: healthOf(i),
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
     version: i.version,
   };
 }
+
+const routeItemSchema = matching<Route>()(
+  z.object({
+    tenant: z.string(),
+    eventType: z.string(),
+    environment: orNull(z.string()),
+    webhookId: z.string(),
+    status: statusSchema,
+  }),
+);
+
+const idempotencyItemSchema = matching<IdempotencyRecord>()(
+  z.object({
+    tenant: z.string(),
+    key: z.string(),
+    requestHash: z.string(),
+    webhookId: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.number(),
+  }),
+);
 
 function routesOf(webhook: Webhook): Route[] {
   return webhook.attributes.event_types.map((eventType) => ({
@@ -241,15 +317,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) {
-        routes.push({
-          tenant: item.tenant as string,
-          eventType: item.eventType as string,
-          environment: (item.environment as string | null) ?? null,
-          webhookId: item.webhookId as string,
-          status: item.status as WebhookStatus,
-        });
-      }
+      for (const item of page.Items ?? []) routes.push(parseItem(routeItemSchema, item, 'route'));
       start = page.LastEvaluatedKey;
     } while (start);
     return routes;
@@ -275,7 +343,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? healthOf(Attributes as HealthAttributes) : undefined;
+      return Attributes ? healthOf(parseItem(healthAttributesSchema, Attributes, 'webhook')) : undefined;
     } catch (error) {
       // Deleted meanwhile: nothing to count.
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -303,15 +371,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.idempotency(tenant, key), ConsistentRead: true }),
     );
-    if (!Item) return undefined;
-    return {
-      tenant: Item.tenant as string,
-      key: Item.key as string,
-      requestHash: Item.requestHash as string,
-      webhookId: Item.webhookId as string,
-      createdAt: Item.createdAt as string,
-      expiresAt: Item.expiresAt as number,
-    };
+    return Item ? parseItem(idempotencyItemSchema, Item, 'idempotency') : undefined;
   }
 }
 
