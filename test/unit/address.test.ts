@@ -42,6 +42,24 @@ describe('classifyBlockedAddress', () => {
     ['::ffff:0:a00:1', 'private'],
     ['2002:7f00:1::', '6to4 loopback'],
     ['2002:a9fe:a9fe::1', '6to4 link-local or cloud metadata'],
+    // Gaps found in the review, each failing before ipaddr.js took over the parsing.
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo loopback'],
+    ['2001:0:4136:e378:8000:63bf:5601:5601', 'Teredo link-local or cloud metadata'],
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', 'Teredo'],
+    ['64:ff9b:1::a00:1', 'local-use IPv4/IPv6 translation'],
+    ['2001:2::1', 'benchmarking'],
+    ['100::1', 'discard-only'],
+    // Covered before, now written down.
+    ['fec0::1', 'site-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['64:ff9b::a9fe:a9fe', 'link-local or cloud metadata'],
+    ['64:ff9b::127.0.0.1', 'loopback'],
+    ['2002:a00:1::', '6to4 private'],
+    ['0.1.2.3', 'unspecified'],
+    ['192.0.0.170', 'IETF protocol assignments'],
+    ['240.0.0.1', 'reserved or broadcast'],
   ])('blocks %s as %s', (ip, reason) => {
     expect(classifyBlockedAddress(ip)).toBe(reason);
   });
@@ -69,9 +87,26 @@ describe('classifyBlockedAddress', () => {
     expect(classifyBlockedAddress('::ffff:8.8.8.8')).toBeDefined();
   });
 
-  it.each(['example.com', '', '127.1', '256.0.0.1'])('refuses %p, which is not an IP address', (value) => {
-    expect(classifyBlockedAddress(value)).toBe('not an IP address');
+  it.each([
+    ['IPv4-compatible', '::8.8.8.8'],
+    ['IPv4-translated (SIIT)', '::ffff:0:8.8.8.8'],
+  ])('blocks an %s address even when the IPv4 address inside is public', (_, ip) => {
+    expect(classifyBlockedAddress(ip)).toBeDefined();
   });
+
+  it.each(['64:ff9b::808:808', '2002:808:808::1'])(
+    'allows %s, a NAT64 or 6to4 form of a public IPv4 address',
+    (ip) => {
+      expect(classifyBlockedAddress(ip)).toBeUndefined();
+    },
+  );
+
+  it.each(['example.com', '', '127.1', '256.0.0.1', '0x7f.1', '2130706433', '017700000001', '1::2::3'])(
+    'refuses %p, which is not an IP address',
+    (value) => {
+      expect(classifyBlockedAddress(value)).toBe('not an IP address');
+    },
+  );
 });
 
 describe('checkTargetUrl', () => {
