@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { Agent, request } from 'undici';
-import { CachedWebhookLookup } from '../functions/adapters/aws/cached-webhook-lookup';
 import { DynamoDbDeliveryLog } from '../functions/adapters/aws/dynamodb-delivery-log';
 import { DynamoDbWebhookStore } from '../functions/adapters/aws/dynamodb-webhook-store';
 import { createOAuthTokenClient } from '../functions/adapters/http/oauth-token-client';
@@ -456,9 +455,7 @@ export async function run(): Promise<string> {
     const store = new DynamoDbWebhookStore(client, tableName);
     await store.create(webhook);
     const dynamoLog = new DynamoDbDeliveryLog(client, tableName, 30 * 86_400);
-    const dynamoHandler = createDeliveryHandler(
-      deliverDeps(heraldAgent, new CachedWebhookLookup(store), store, dynamoLog),
-    );
+    const dynamoHandler = createDeliveryHandler(deliverDeps(heraldAgent, store, store, dynamoLog));
 
     const { body, headers } = sameRequest(webhook);
     const atInfo = (timed: () => Promise<LoadResult>) => async (): Promise<LoadResult> => {
@@ -502,7 +499,7 @@ export async function run(): Promise<string> {
       },
       {
         key: 'dynamo',
-        what: '**Herald, DynamoDB Local**: as **Herald, fakes** with `CachedWebhookLookup` over `DynamoDbWebhookStore` and `DynamoDbAttemptLog` (one UpdateItem per delivery, plus its keys-only index entry)',
+        what: '**Herald, DynamoDB Local**: as **Herald, fakes** with `DynamoDbWebhookStore` (one strongly consistent GetItem per webhook per batch) and `DynamoDbDeliveryLog` (one UpdateItem per delivery, plus its keys-only index entry)',
         prepare: (ops, label) => heraldBatches(dynamoHandler, webhook, label, ops),
       },
     ];

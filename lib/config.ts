@@ -19,10 +19,38 @@ export interface HeraldSettings {
   readonly accessTokenTtlSeconds: number;
   /** How long API Gateway caches an authorizer decision, in seconds (a revoked key works at most this long). @default 60 */
   readonly authorizerCacheSeconds: number;
-  /** Stage throttling: steady requests per second. @default 50 */
+  /**
+   * Stage throttling, steady requests per second: API Gateway's default for each method of the
+   * stage, so the ceiling all tenants share on the tenant routes. The per-tenant and key-exchange
+   * limits below must not exceed it (the synth fails). @default 50
+   */
   readonly throttleRateLimit: number;
-  /** Stage throttling: burst. @default 100 */
+  /** Stage throttling: burst (see {@link throttleRateLimit}). @default 100 */
   readonly throttleBurstLimit: number;
+  /**
+   * API requests per second one tenant may make, through any of its keys or access tokens (an
+   * API Gateway usage plan; local mode: `HERALD_TENANT_RATE_LIMIT`); past it, 429. Half the stage
+   * ceiling, so one tenant at full speed leaves the other half to everyone else. @default 25
+   */
+  readonly tenantRateLimit: number;
+  /** Per-tenant burst (local mode: `HERALD_TENANT_BURST_LIMIT`). @default 50 */
+  readonly tenantBurstLimit: number;
+  /**
+   * Requests per second to `POST /auth/exchange`, all callers together (method throttling; local
+   * mode: `HERALD_EXCHANGE_RATE_LIMIT`). The route is open, so its own small limit keeps it from
+   * taking the API function's concurrency from authenticated traffic; a client exchanges once per
+   * token lifetime. @default 10
+   */
+  readonly exchangeRateLimit: number;
+  /** Burst of `POST /auth/exchange` (local mode: `HERALD_EXCHANGE_BURST_LIMIT`). @default 20 */
+  readonly exchangeBurstLimit: number;
+  /**
+   * Most delivery function instances the delivery queue may run at once (2 to 1000), so a burst
+   * of deliveries never takes the account's whole Lambda concurrency (1000 by default) from the
+   * API. At about 10 deliveries a second per instance, 50 is about 500 deliveries a second.
+   * @default 50
+   */
+  readonly deliveryMaxConcurrency: number;
   /** CloudWatch Logs retention for the functions and API access logs, in days. @default 30 */
   readonly logRetentionDays: number;
   /** Functions' log level (DEBUG adds a line per routed event; metrics are kept at every level). @default 'INFO' */
@@ -69,6 +97,11 @@ export const defaultSettings: HeraldSettings = {
   authorizerCacheSeconds: 60,
   throttleRateLimit: 50,
   throttleBurstLimit: 100,
+  tenantRateLimit: 25,
+  tenantBurstLimit: 50,
+  exchangeRateLimit: 10,
+  exchangeBurstLimit: 20,
+  deliveryMaxConcurrency: 50,
   logRetentionDays: 30,
   logLevel: 'INFO',
   tracing: true,
@@ -134,6 +167,13 @@ const settingsSchema = z
     authorizerCacheSeconds: integer(0, 3600),
     throttleRateLimit: integer(1, 10_000),
     throttleBurstLimit: integer(1, 5000),
+    // Bounded by the account's own API Gateway limits (10,000 requests/s, burst 5,000 by default).
+    tenantRateLimit: integer(1, 10_000),
+    tenantBurstLimit: integer(1, 5000),
+    exchangeRateLimit: integer(1, 10_000),
+    exchangeBurstLimit: integer(1, 5000),
+    // What Lambda accepts for an SQS event source's maximum concurrency.
+    deliveryMaxConcurrency: integer(2, 1000),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
     tracing: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()),
     logRetentionDays: integer(1, 9999).refine(
@@ -175,7 +215,27 @@ const settingsSchema = z
       allowedPortsSchema.transform((rule) => rule.text),
     ),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // API Gateway applies a request's usage-plan (tenant) or method (exchange) limit and the
+    // stage's as well: a limit above the stage's could never be reached, and would only say that
+    // a tenant may have more than it can.
+    const ceilings = [
+      ['tenantRateLimit', 'throttleRateLimit'],
+      ['tenantBurstLimit', 'throttleBurstLimit'],
+      ['exchangeRateLimit', 'throttleRateLimit'],
+      ['exchangeBurstLimit', 'throttleBurstLimit'],
+    ] as const;
+    for (const [limit, ceiling] of ceilings) {
+      if (s[limit] > s[ceiling]) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [limit],
+          message: `${s[limit]} is above ${settingsContextPrefix}${ceiling} (${s[ceiling]}), the stage ceiling: raise that too, or lower this`,
+        });
+      }
+    }
+  });
 
 /**
  * Validates settings overrides merged over {@link defaultSettings}.

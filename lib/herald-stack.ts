@@ -68,6 +68,14 @@ export class HeraldStack extends Stack {
         description: 'SNS topic the alarms notify (the one made for herald.alarmEmail when given)',
       });
     }
+    new CfnOutput(this, 'RestApiId', {
+      value: api.restApi.restApiId,
+      description: 'REST API id: part of each tenant usage-plan key value (npm run keys -- --stack <name>)',
+    });
+    new CfnOutput(this, 'TenantUsagePlanId', {
+      value: api.tenantUsagePlan.usagePlanId,
+      description: 'Usage plan throttling each tenant (npm run keys -- --stack <name> adds tenants to it)',
+    });
     new CfnOutput(this, 'TableName', {
       value: storage.table.tableName,
       description: 'Herald table (npm run keys -- --stack <name> reads it)',

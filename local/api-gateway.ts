@@ -11,8 +11,10 @@ import { policyAllows } from '../functions/shared/authorizer-policy';
 import {
   type GatewayResponseType,
   gatewayResponseBody,
+  gatewayResponseHeaders,
   gatewayResponses,
 } from '../functions/shared/gateway-responses';
+import { type ThrottleLimits, TokenBuckets } from './token-bucket';
 
 /**
  * A stand-in for API Gateway (REST, Lambda proxy integration) on loopback: turns HTTP requests
@@ -26,6 +28,14 @@ export interface ApiGatewayHandlers {
     context: Context,
   ) => Promise<APIGatewayAuthorizerResult>;
   onError?: (error: unknown) => void;
+}
+
+/** The stack's throttles that local mode applies too (lib/config.ts has the defaults). */
+export interface ApiGatewayLimits {
+  /** Each tenant's limit: the stack's usage plan, keyed by the authorizer's usage identifier. */
+  tenant: ThrottleLimits;
+  /** `POST /auth/exchange`, all callers together: the stack's method throttling. */
+  exchange: ThrottleLimits;
 }
 
 /** API Gateway's own payload limit. */
@@ -52,7 +62,10 @@ export function lambdaContext(functionName: string): Context {
 }
 
 function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType) {
-  res.writeHead(gatewayResponses[type].statusCode, { 'Content-Type': 'application/vnd.api+json' });
+  res.writeHead(gatewayResponses[type].statusCode, {
+    ...gatewayResponseHeaders(type),
+    'Content-Type': 'application/vnd.api+json',
+  });
   res.end(gatewayResponseBody(type));
 }
 
@@ -123,8 +136,14 @@ function toEvent(
   return event;
 }
 
-/** Serves the API through the handlers, the same routes and authorizer wiring as the stack. */
-export function createApiGatewayServer(handlers: ApiGatewayHandlers): Server {
+/**
+ * Serves the API through the handlers, the same routes, authorizer wiring and throttles as the
+ * stack (not the stage's own ceiling, which guards the account rather than one tenant from
+ * another).
+ */
+export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: ApiGatewayLimits): Server {
+  const tenantBuckets = new TokenBuckets(limits.tenant);
+  const exchangeBucket = new TokenBuckets(limits.exchange);
   return createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -133,6 +152,8 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers): Server {
       const tenantRoute = url.pathname.match(/^\/api\/v2\/([^/]+)\/(.+)$/);
       let event: APIGatewayProxyEvent;
       if (url.pathname === '/auth/exchange' && req.method === 'POST') {
+        // Method throttling: one bucket for the route, whoever calls, as the stack's stage sets it.
+        if (!exchangeBucket.take('POST /auth/exchange')) return sendGatewayResponse(res, 'THROTTLED');
         event = toEvent(req, url, body, '/auth/exchange', {});
       } else if (tenantRoute) {
         event = toEvent(req, url, body, '/api/v2/{tenant}/{proxy+}', {
@@ -168,6 +189,10 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers): Server {
           return sendGatewayResponse(res, 'DEFAULT_5XX');
         }
         if (!policyAllows(policy, methodArn)) return sendGatewayResponse(res, 'ACCESS_DENIED');
+        // The usage plan, after the authorizer as in the stack (API key source AUTHORIZER, API key
+        // required): no usage identifier is 403; every identifier counts as provisioned here.
+        if (!policy.usageIdentifierKey) return sendGatewayResponse(res, 'INVALID_API_KEY');
+        if (!tenantBuckets.take(policy.usageIdentifierKey)) return sendGatewayResponse(res, 'THROTTLED');
         event.requestContext.authorizer = { ...policy.context, principalId: policy.principalId };
       } else {
         return sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');

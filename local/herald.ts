@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,6 +8,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
+import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
+import { deliveryEventSource, deliveryTimings, pipelineQueues } from '../functions/shared/pipeline';
+import { defaultSettings } from '../lib/config';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
@@ -62,6 +65,14 @@ export interface LocalHeraldOptions {
   secretRotationGraceSeconds?: number;
   /** Delivery log retention. @default 30 */
   attemptRetentionDays?: number;
+  /** API requests per second per tenant (HERALD_TENANT_RATE_LIMIT). @default as the stack, 25 */
+  tenantRateLimit?: number;
+  /** Per-tenant burst (HERALD_TENANT_BURST_LIMIT). @default as the stack, 50 */
+  tenantBurstLimit?: number;
+  /** `POST /auth/exchange` requests per second, all callers (HERALD_EXCHANGE_RATE_LIMIT). @default as the stack, 10 */
+  exchangeRateLimit?: number;
+  /** `POST /auth/exchange` burst (HERALD_EXCHANGE_BURST_LIMIT). @default as the stack, 20 */
+  exchangeBurstLimit?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
 }
@@ -74,8 +85,9 @@ export interface LocalHerald {
   tableName: string;
   queues: QueueUrls;
   demoTenant: string;
-  /** The demo key when this start made it (or was given it). */
+  /** The demo tenant's key: given (`HERALD_API_KEY`), kept from the last run, or new. */
   demoApiKey: string;
+  demoApiKeyOrigin: 'given' | 'kept' | 'new';
   startedInMs: number;
   stop(): Promise<void>;
 }
@@ -105,6 +117,34 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/**
+ * The demo tenant's key. A given key is stored (by its hash) if new; otherwise the key kept in
+ * `keyFile` by an earlier run is reused while the store still knows it unrevoked, else a new one
+ * is made and kept there (readable by its owner only).
+ */
+async function demoKey(
+  keys: DynamoDbApiKeyStore,
+  options: { given?: string; keyFile?: string },
+): Promise<{ key: string; origin: LocalHerald['demoApiKeyOrigin'] }> {
+  if (options.given) {
+    if (!(await keys.findByHash(hashApiKey(options.given)))) {
+      await keys.create(newApiKey(demoTenant, new Date(), 'HERALD_API_KEY', options.given).record);
+    }
+    return { key: options.given, origin: 'given' };
+  }
+  const kept =
+    options.keyFile && existsSync(options.keyFile) ? readFileSync(options.keyFile, 'utf8').trim() : '';
+  if (kept) {
+    const record = await keys.findByHash(hashApiKey(kept));
+    if (record && record.tenant === demoTenant && record.revokedAt === null)
+      return { key: kept, origin: 'kept' };
+  }
+  const made = newApiKey(demoTenant, new Date(), 'local mode');
+  await keys.create(made.record);
+  if (options.keyFile) writeFileSync(options.keyFile, `${made.key}\n`, { mode: 0o600 });
+  return { key: made.key, origin: 'new' };
+}
+
 let startedInThisProcess = false;
 
 /**
@@ -128,7 +168,9 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     await Promise.all(emulators.map((e) => e.stop()));
   };
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // DynamoDB Local refuses a data directory that does not exist yet: make it before starting.
+    const dynamoDataDir = options.memory ? undefined : join(dataDir, 'dynamodb');
+    mkdirSync(dynamoDataDir ?? dataDir, { recursive: true });
     // Say so before starting anything when a port is taken.
     if (options.apiPort) await assertPortFree(options.apiPort, 'the API, set PORT to change it', '127.0.0.1');
     if (options.eventsPort) {
@@ -144,7 +186,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
         : freePort().then((port) =>
             startDynamoDbLocal({
               port,
-              dataDir: options.memory ? undefined : join(dataDir, 'dynamodb'),
+              dataDir: dynamoDataDir,
             }).then((e) => {
               emulators.push(e);
               return e;
@@ -159,7 +201,6 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
             }),
           ),
     ]);
-    if (!options.memory) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
 
     const tableName = options.tableName ?? 'herald';
     const signingKey = randomBytes(32).toString('base64url');
@@ -200,7 +241,17 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
     await ensureTable(dynamoClient, tableName);
     const queuePrefix = options.queuePrefix ?? 'herald';
-    const queues = await ensureQueues(sqsClient, queuePrefix);
+    const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 15_000;
+    const queues = await ensureQueues(
+      sqsClient,
+      queuePrefix,
+      pipelineQueues({
+        retrySchedule: options.retrySchedule
+          ? parseRetrySchedule(options.retrySchedule)
+          : defaultRetrySchedule,
+        deliveryTimeoutMs,
+      }),
+    );
     Object.assign(process.env, {
       DELIVERY_QUEUE_URL: queues.deliveries,
       DEAD_LETTER_QUEUE_URL: queues.deadLetters,
@@ -208,16 +259,11 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
 
     const keys = new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
-    let demoApiKey = options.apiKey;
-    if (demoApiKey) {
-      if (!(await keys.findByHash(hashApiKey(demoApiKey)))) {
-        await keys.create(newApiKey(demoTenant, new Date(), 'HERALD_API_KEY', demoApiKey).record);
-      }
-    } else {
-      const made = newApiKey(demoTenant, new Date(), 'local mode');
-      await keys.create(made.record);
-      demoApiKey = made.key;
-    }
+    const demo = await demoKey(keys, {
+      given: options.apiKey,
+      // Kept beside the data it opens, so a restart onto the same data prints the same key.
+      keyFile: options.memory || options.dynamoDbEndpoint ? undefined : join(dataDir, 'demo-api-key'),
+    });
 
     const [{ handler: api }, { handler: authorizer }, { handler: router }, { handler: delivery }] =
       await Promise.all([
@@ -239,21 +285,31 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       },
       log,
     });
-    stoppers.push(() => ruleTarget.drain());
+    stoppers.push(() => ruleTarget.stop());
     const poller = startSqsPoller({
       client: sqsClient,
       queueUrl: queues.deliveries,
       queueArn: `arn:aws:sqs:${localAwsConfig.region}:000000000000:${queuePrefix}-deliveries`,
       handler: delivery,
       functionName: 'herald-delivery',
+      batchSize: deliveryEventSource.batchSize,
+      timeoutMs: deliveryTimings(deliveryTimeoutMs).functionTimeoutSeconds * 1000,
       log,
     });
     stoppers.push(() => poller.stop());
-    const apiServer = createApiGatewayServer({
-      api,
-      authorizer,
-      onError: (error) => log(`API error: ${String(error)}`),
-    });
+    const apiServer = createApiGatewayServer(
+      { api, authorizer, onError: (error) => log(`API error: ${String(error)}`) },
+      {
+        tenant: {
+          ratePerSecond: options.tenantRateLimit ?? defaultSettings.tenantRateLimit,
+          burst: options.tenantBurstLimit ?? defaultSettings.tenantBurstLimit,
+        },
+        exchange: {
+          ratePerSecond: options.exchangeRateLimit ?? defaultSettings.exchangeRateLimit,
+          burst: options.exchangeBurstLimit ?? defaultSettings.exchangeBurstLimit,
+        },
+      },
+    );
     servers.push(apiServer);
     const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
 
@@ -288,7 +344,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       tableName,
       queues,
       demoTenant,
-      demoApiKey,
+      demoApiKey: demo.key,
+      demoApiKeyOrigin: demo.origin,
       startedInMs: Date.now() - started,
       stop,
     };

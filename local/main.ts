@@ -10,7 +10,8 @@ const usage = `Usage: npm start [-- --memory]
   --memory   keep DynamoDB Local's data in memory (default: under .herald/)
 
 Settings (environment): PORT, EVENTS_PORT, HERALD_BUS_NAME, HERALD_EVENT_SOURCE, HERALD_API_KEY,
-HERALD_ALLOW_PRIVATE_TARGETS, HERALD_ALLOWED_PORTS, HERALD_ALLOWED_ENVIRONMENTS, HERALD_DEFAULT_TYPE_PREFIX, HERALD_LOG_LEVEL`;
+HERALD_ALLOW_PRIVATE_TARGETS, HERALD_ALLOWED_PORTS, HERALD_ALLOWED_ENVIRONMENTS, HERALD_DEFAULT_TYPE_PREFIX,
+HERALD_LOG_LEVEL, HERALD_TENANT_RATE_LIMIT, HERALD_TENANT_BURST_LIMIT, HERALD_EXCHANGE_RATE_LIMIT, HERALD_EXCHANGE_BURST_LIMIT`;
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -58,6 +59,12 @@ async function main(): Promise<void> {
       throw new LocalModeError(`${name} must be a whole number, not ${JSON.stringify(value)}.`);
     return Number(value);
   };
+  /** A throttle from the environment: a whole number of requests, at least 1. */
+  const limit = (name: string): number | undefined => {
+    const value = seconds(name);
+    if (value === 0) throw new LocalModeError(`${name} must be at least 1.`);
+    return value;
+  };
   const busName = process.env.HERALD_BUS_NAME || 'herald';
   const eventSource = process.env.HERALD_EVENT_SOURCE || 'CredoAI';
   herald = await startLocalHerald({
@@ -76,13 +83,19 @@ async function main(): Promise<void> {
     deliveryTimeoutMs: seconds('HERALD_DELIVERY_TIMEOUT_MS'),
     autoDisableAfterSeconds: seconds('HERALD_AUTO_DISABLE_AFTER_SECONDS'),
     secretRotationGraceSeconds: seconds('HERALD_SECRET_ROTATION_GRACE_SECONDS'),
+    tenantRateLimit: limit('HERALD_TENANT_RATE_LIMIT'),
+    tenantBurstLimit: limit('HERALD_TENANT_BURST_LIMIT'),
+    exchangeRateLimit: limit('HERALD_EXCHANGE_RATE_LIMIT'),
+    exchangeBurstLimit: limit('HERALD_EXCHANGE_BURST_LIMIT'),
     log: (line) => console.log(`[herald] ${line}`),
   });
   if (stopping) return;
 
-  const keyLine = process.env.HERALD_API_KEY
-    ? 'the key in HERALD_API_KEY'
-    : `${herald.demoApiKey}   (new; set HERALD_API_KEY to fix it)`;
+  const keyLine = {
+    given: 'the key in HERALD_API_KEY',
+    kept: `${herald.demoApiKey}   (kept in .herald/demo-api-key; set HERALD_API_KEY to choose one)`,
+    new: `${herald.demoApiKey}   (new${args.includes('--memory') ? '' : ', kept in .herald/demo-api-key'}; set HERALD_API_KEY to choose one)`,
+  }[herald.demoApiKeyOrigin];
   console.log(`
 Herald local mode is ready (${herald.startedInMs} ms).
 

@@ -7,6 +7,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type QueueDescription, type QueueName, queueRetentionSeconds } from '../functions/shared/pipeline';
 import { tableSchema } from '../functions/shared/table-schema';
 
 /** DynamoDB Local makes tables active at once; poll briefly rather than with the SDK waiter's 20 s steps. */
@@ -75,41 +76,45 @@ async function addDeliveryIndexIfMissing(client: DynamoDBClient, tableName: stri
   await waitUntilActive(client, tableName);
 }
 
-export interface QueueUrls {
-  deliveries: string;
-  deadLetters: string;
-  /** Events the router refused (schema), kept for an operator. */
-  rejectedEvents: string;
-  /** Events the router could not take after the rule's retries. */
-  routerDeadLetters: string;
-}
+/** Each queue's URL, by its name in the pipeline's description. */
+export type QueueUrls = Record<QueueName, string>;
 
-/** The delivery queue and its dead-letter queue, with the redrive between them. */
+/**
+ * The pipeline's queues as the stack makes them (functions/shared/pipeline.ts), with the redrive
+ * between the delivery queue and its dead-letter queue. Safe to run on every start; an existing
+ * queue keeps its attributes (fauxqs, like SQS, answers CreateQueue with the existing URL).
+ */
 export async function ensureQueues(
   client: SQSClient,
   prefix: string,
-  maxReceiveCount = 20,
+  queues: Record<QueueName, QueueDescription>,
 ): Promise<QueueUrls> {
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-deliveries-dlq` }));
-  const deadLetters = dlq.QueueUrl as string;
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetters, AttributeNames: ['QueueArn'] }),
+  const urls: Partial<QueueUrls> = {};
+  const arns: Partial<QueueUrls> = {};
+  // Dead-letter queues first: a redrive policy names its target's ARN.
+  const names = (Object.keys(queues) as QueueName[]).sort(
+    (a, b) => Number(queues[a].redrive !== undefined) - Number(queues[b].redrive !== undefined),
   );
-  const main = await client.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-deliveries`,
-      Attributes: {
-        VisibilityTimeout: '60',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes?.QueueArn, maxReceiveCount }),
-      },
-    }),
-  );
-  const rejected = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-rejected-events` }));
-  const routerDlq = await client.send(new CreateQueueCommand({ QueueName: `${prefix}-router-dlq` }));
-  return {
-    deliveries: main.QueueUrl as string,
-    deadLetters,
-    rejectedEvents: rejected.QueueUrl as string,
-    routerDeadLetters: routerDlq.QueueUrl as string,
-  };
+  for (const name of names) {
+    const queue = queues[name];
+    const attributes: Record<string, string> = { MessageRetentionPeriod: String(queueRetentionSeconds) };
+    if (queue.visibilityTimeoutSeconds !== undefined)
+      attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
+    if (queue.redrive) {
+      attributes.RedrivePolicy = JSON.stringify({
+        deadLetterTargetArn: arns[queue.redrive.deadLetters],
+        maxReceiveCount: queue.redrive.maxReceiveCount,
+      });
+    }
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: `${prefix}-${queue.suffix}`, Attributes: attributes }),
+    );
+    if (!QueueUrl) throw new Error(`SQS gave no URL for the queue ${prefix}-${queue.suffix}`);
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    urls[name] = QueueUrl;
+    arns[name] = Attributes?.QueueArn;
+  }
+  return urls as QueueUrls;
 }

@@ -23,6 +23,11 @@ export interface SqsPollerOptions {
   batchSize?: number;
   /** Batches handled at once. @default 2 */
   concurrency?: number;
+  /**
+   * The function's timeout, as Lambda enforces it: the handler sees the time left in its context,
+   * and a batch still running at the end counts as a failed invocation. @default 30000
+   */
+  timeoutMs?: number;
 }
 
 export interface SqsPoller {
@@ -66,13 +71,30 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     if (Messages.length === 0) return;
     const records = Messages.map((m) => toRecord(m, options.queueArn));
     let failed: Set<string>;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    const context = {
+      ...lambdaContext(options.functionName),
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const response = await options.handler({ Records: records }, lambdaContext(options.functionName));
+      const response = await Promise.race([
+        options.handler({ Records: records }, context),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)),
+            timeoutMs,
+          );
+        }),
+      ]);
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       // A failed invocation returns the whole batch to the queue.
       options.log(`${options.functionName} failed on a batch of ${records.length}: ${String(error)}`);
       return;
+    } finally {
+      clearTimeout(timer);
     }
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length > 0) {

@@ -98,7 +98,13 @@ export type SendResult =
 
 /** Sends one signed POST; never throws for network trouble. */
 export interface WebhookSender {
-  send(request: { url: string; body: string; headers: Record<string, string> }): Promise<SendResult>;
+  /** `timeoutMs` shortens the sender's own timeout for this call (say, to the invocation's time left). */
+  send(request: {
+    url: string;
+    body: string;
+    headers: Record<string, string>;
+    timeoutMs?: number;
+  }): Promise<SendResult>;
 }
 
 export interface OAuthTokenConfig {
@@ -111,9 +117,11 @@ export interface OAuthTokenConfig {
 
 /** OAuth access tokens for webhooks that use `o_auth`, cached per webhook. */
 export interface TokenProvider {
+  /** `timeoutMs` shortens the token request's timeout, as for {@link WebhookSender.send}. */
   getToken(
     webhookId: string,
     config: OAuthTokenConfig,
+    timeoutMs?: number,
   ): Promise<{ ok: true; token: string } | { ok: false; reason: string }>;
   invalidate(webhookId: string): void;
 }

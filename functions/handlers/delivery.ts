@@ -3,7 +3,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { CachedWebhookLookup } from '../adapters/aws/cached-webhook-lookup';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
 import { DynamoDbWebhookStore } from '../adapters/aws/dynamodb-webhook-store';
 import { createOAuthTokenClient } from '../adapters/http/oauth-token-client';
@@ -11,10 +10,9 @@ import { createSafeAgent } from '../adapters/http/safe-dispatcher';
 import { createWebhookSender } from '../adapters/http/webhook-sender';
 import { systemClock } from '../domain/ports';
 import { defaultRetrySchedule, parseRetrySchedule } from '../domain/retry';
-import type { DeliverDeps } from '../domain/use-cases/deliver';
 import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
-import { createDeliveryBatchHandler } from '../shared/delivery-batch';
+import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../shared/delivery-batch';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 
@@ -27,8 +25,7 @@ const agent = createSafeAgent({
   connectTimeoutMs: 5_000,
 });
 const store = new DynamoDbWebhookStore(dynamo, config.tableName);
-const deps: DeliverDeps = {
-  webhooks: new CachedWebhookLookup(store),
+const deps: DeliveryBatchDeps = {
   store,
   sender: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs }),
   // Token responses get a sender of their own: a larger cap, so a whole token response is read.

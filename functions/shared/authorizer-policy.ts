@@ -1,15 +1,39 @@
+import { createHash } from 'node:crypto';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Principal } from '../domain/use-cases/auth';
 
 const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
 /**
+ * The value of a tenant's API key in the stack's usage plan: what the authorizer returns as
+ * `usageIdentifierKey` so that API Gateway throttles each tenant on its own, and what
+ * `npm run keys` gives the key it provisions.
+ *
+ * Derived rather than stored, so the authorizer needs no read beyond the one that authenticates
+ * (an access token names only its tenant and key id), and every key and token of a tenant shares
+ * one limit. It is an identifier, not a credential: with the API key source AUTHORIZER, API
+ * Gateway ignores any `x-api-key` a client sends, so knowing the value opens nothing. The API id
+ * is part of it because API key values are unique per account and region, which two deployments
+ * (staging, production) may share. Hashed to fit API Gateway's 20 to 128 characters whatever the
+ * tenant's length.
+ */
+export function tenantUsageKey(restApiId: string, tenant: string): string {
+  // JSON of the pair: no two (api, tenant) pairs give the same input.
+  const digest = createHash('sha256')
+    .update(JSON.stringify([restApiId, tenant]))
+    .digest('hex');
+  return `herald_${digest}`;
+}
+
+/**
  * The IAM policy an authorizer returns for a principal: every method on the tenant's own paths
- * of this API and stage, and nothing else.
+ * of this API and stage, and nothing else; and the tenant's usage identifier
+ * ({@link tenantUsageKey}) for API Gateway's per-tenant throttling.
  */
 export function tenantPolicy(methodArn: string, principal: Principal): APIGatewayAuthorizerResult {
   // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path...}
   const [arnPrefix = '', stage = '*'] = methodArn.split('/');
+  const restApiId = arnPrefix.split(':')[5] ?? '';
   // Methods are named, not wildcarded: a `*` also matches `/`, so `*/api/v2/acme/*` would let
   // acme's key through `GET/api/v2/globex/x/api/v2/acme/y`.
   const resources = httpMethods.flatMap((method) => {
@@ -23,6 +47,7 @@ export function tenantPolicy(methodArn: string, principal: Principal): APIGatewa
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }],
     },
     context: { tenant: principal.tenant, keyId: principal.keyId },
+    usageIdentifierKey: tenantUsageKey(restApiId, principal.tenant),
   };
 }
 

@@ -1,9 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseDeliveryMessage } from '../domain/delivery';
+import type { WebhookStore } from '../domain/ports';
 import { type DeliverDeps, type DeliveryOutcome, deliver } from '../domain/use-cases/deliver';
+import type { Webhook } from '../domain/webhook';
 import { MetricName, metricUnits } from './metrics';
+import { deliveryMarginMs } from './pipeline';
 
 /**
  * The delivery function's batch logic, apart from its AWS wiring so benchmarks and tests can run
@@ -27,13 +30,46 @@ type RecordResult = {
 /** Where a batch's counts go: Powertools `Metrics` in Lambda, nothing in benchmarks. */
 export type BatchMetrics = Pick<Metrics, 'addMetric'>;
 
+/**
+ * The webhooks of one batch: each read once, from the store (strongly consistent), when its first
+ * delivery asks. Nothing outlives the batch, so an edit that has answered reaches every delivery
+ * of every later batch: read-your-writes, for one read per webhook per batch.
+ */
+function batchWebhooks(store: Pick<WebhookStore, 'get'>): DeliverDeps['webhooks'] {
+  const reads = new Map<string, Promise<Webhook | undefined>>();
+  return {
+    get(tenant, id) {
+      const key = `${tenant}/${id}`;
+      let read = reads.get(key);
+      if (!read) {
+        read = store.get(tenant, id);
+        reads.set(key, read);
+      }
+      return read;
+    },
+    invalidate(tenant, id) {
+      reads.delete(`${tenant}/${id}`);
+    },
+  };
+}
+
+/** The batch handler's dependencies: the delivery's, less the webhook lookup it makes per batch. */
+export type DeliveryBatchDeps = Omit<DeliverDeps, 'webhooks'>;
+
+/** What the handler reads of its Lambda context: the time left, to bound each delivery. */
+export type InvocationTime = Pick<Context, 'getRemainingTimeInMillis'>;
+
 export function createDeliveryBatchHandler(
-  deps: DeliverDeps,
+  baseDeps: DeliveryBatchDeps,
   queue: DeliveryQueueActions,
   logger: Logger,
   observe?: BatchMetrics,
-): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  async function handleRecord(record: SQSRecord): Promise<RecordResult> {
+): (event: SQSEvent, context?: InvocationTime) => Promise<SQSBatchResponse> {
+  async function handleRecord(
+    deps: DeliverDeps,
+    record: SQSRecord,
+    deadline: number | undefined,
+  ): Promise<RecordResult> {
     const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
     let json: unknown;
     try {
@@ -47,7 +83,7 @@ export function createDeliveryBatchHandler(
       await queue.deadLetter(record, 'not a delivery message');
       return { outcome: 'undeliverable' };
     }
-    const outcome = await deliver(deps, message, attempt);
+    const outcome = await deliver(deps, message, attempt, deadline);
     if (outcome.result !== 'delivered') {
       // Successes are summed per batch; anything else gets a line of its own, with its ids.
       logger.info(outcome.result, {
@@ -57,10 +93,11 @@ export function createDeliveryBatchHandler(
         eventId: message.eventId,
         attempt,
         reason: outcome.reason,
-        delaySeconds: outcome.result === 'retry' ? outcome.delaySeconds : undefined,
+        delaySeconds:
+          outcome.result === 'retry' || outcome.result === 'deferred' ? outcome.delaySeconds : undefined,
       });
     }
-    if (outcome.result !== 'dropped' && outcome.durationMs !== null)
+    if (outcome.result !== 'dropped' && outcome.result !== 'deferred' && outcome.durationMs !== null)
       observe?.addMetric(MetricName.DeliveryLatency, metricUnits.DeliveryLatency, outcome.durationMs);
     switch (outcome.result) {
       case 'delivered':
@@ -75,14 +112,22 @@ export function createDeliveryBatchHandler(
         await queue.deadLetter(record, outcome.reason);
         return { outcome: outcome.result };
       case 'retry':
-        // The message comes back when its visibility runs out: that is the backoff.
+      case 'deferred':
+        // The message comes back when its visibility runs out: that is the backoff. A deferred
+        // one alone: its batch-mates finish and are acknowledged as usual.
         await queue.retryLater(record, outcome.delaySeconds);
         return { outcome: outcome.result, failure: { itemIdentifier: record.messageId } };
     }
   }
 
-  return async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
-    const results = await Promise.allSettled(event.Records.map(handleRecord));
+  return async function handleBatch(event: SQSEvent, context?: InvocationTime): Promise<SQSBatchResponse> {
+    const deps: DeliverDeps = { ...baseDeps, webhooks: batchWebhooks(baseDeps.store) };
+    // Every record runs at once, so one deadline bounds them all, the margin kept for what follows
+    // their calls (log writes, the queue calls, metrics): no batch outlives its invocation.
+    const deadline = context
+      ? deps.clock.now().getTime() + context.getRemainingTimeInMillis() - deliveryMarginMs
+      : undefined;
+    const results = await Promise.allSettled(event.Records.map((r) => handleRecord(deps, r, deadline)));
     const batchItemFailures: SQSBatchItemFailure[] = [];
     // The batch's log line: the record count, then a count per outcome.
     const counts: Record<string, number> = { records: event.Records.length };

@@ -8,6 +8,14 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { platformEventPattern } from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../../functions/domain/retry';
+import {
+  deliveryEventSource,
+  deliveryTimings,
+  pipelineQueues,
+  type QueueName,
+  queueRetentionSeconds,
+  routerRetryPolicy,
+} from '../../functions/shared/pipeline';
 import type { HeraldSettings } from '../config';
 import { HeraldFunction } from './function';
 
@@ -36,23 +44,29 @@ export class EventPipeline extends Construct {
     const schedule = settings.retrySchedule
       ? parseRetrySchedule(settings.retrySchedule)
       : defaultRetrySchedule;
-    const queueDefaults = {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const timings = deliveryTimings(settings.deliveryTimeoutMs);
+    const queues = pipelineQueues({ retrySchedule: schedule, deliveryTimeoutMs: settings.deliveryTimeoutMs });
+    const queue = (id: string, name: QueueName, deadLetterQueue?: Queue) => {
+      const description = queues[name];
+      return new Queue(this, id, {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.seconds(queueRetentionSeconds),
+        visibilityTimeout:
+          description.visibilityTimeoutSeconds === undefined
+            ? undefined
+            : Duration.seconds(description.visibilityTimeoutSeconds),
+        deadLetterQueue:
+          description.redrive && deadLetterQueue
+            ? { queue: deadLetterQueue, maxReceiveCount: description.redrive.maxReceiveCount }
+            : undefined,
+      });
     };
 
-    this.deadLetterQueue = new Queue(this, 'DeliveryDeadLetters', queueDefaults);
-    const deliveryTimeout = Duration.seconds(Math.ceil((settings.deliveryTimeoutMs * 2) / 1000) + 15);
-    this.deliveryQueue = new Queue(this, 'Deliveries', {
-      ...queueDefaults,
-      // Lambda needs at least the function timeout; a crashed batch comes back after this.
-      visibilityTimeout: Duration.seconds(deliveryTimeout.toSeconds() * 6),
-      // The function dead-letters exhausted deliveries itself; this is the safety net.
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: schedule.length + 4 },
-    });
-    this.rejectedEvents = new Queue(this, 'RejectedEvents', queueDefaults);
-    this.routerDeadLetters = new Queue(this, 'RouterDeadLetters', queueDefaults);
+    this.deadLetterQueue = queue('DeliveryDeadLetters', 'deadLetters');
+    this.deliveryQueue = queue('Deliveries', 'deliveries', this.deadLetterQueue);
+    this.rejectedEvents = queue('RejectedEvents', 'rejectedEvents');
+    this.routerDeadLetters = queue('RouterDeadLetters', 'routerDeadLetters');
     for (const holding of [this.rejectedEvents, this.routerDeadLetters]) {
       Validations.of(holding).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -88,8 +102,8 @@ export class EventPipeline extends Construct {
       ),
       targets: [
         new LambdaFunction(this.router.function, {
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
+          retryAttempts: routerRetryPolicy.retryAttempts,
+          maxEventAge: Duration.seconds(routerRetryPolicy.maxEventAgeSeconds),
           deadLetterQueue: this.routerDeadLetters,
         }),
       ],
@@ -106,7 +120,7 @@ export class EventPipeline extends Construct {
       logRetention,
       logLevel: settings.logLevel,
       tracing: settings.tracing,
-      timeout: deliveryTimeout,
+      timeout: Duration.seconds(timings.functionTimeoutSeconds),
       // Mostly waits on endpoints; signing a batch of ten takes a few ms even at this size.
       memorySize: 256,
       environment: {
@@ -127,7 +141,11 @@ export class EventPipeline extends Construct {
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
-      new SqsEventSource(this.deliveryQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      new SqsEventSource(this.deliveryQueue, {
+        ...deliveryEventSource,
+        // Deliveries never take the account's whole Lambda concurrency from the API.
+        maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
     );
   }
 }

@@ -69,6 +69,11 @@ describe('resolveSettings', () => {
     [{ allowedPorts: '443,2000-1000' }, /herald\.allowedPorts: "2000-1000": the range ends before it starts/],
     [{ allowedPorts: '' }, /herald\.allowedPorts: at least one port/],
     [{ allowedPorts: '0-65535' }, /herald\.allowedPorts: "0-65535": ports are 1 to 65535/],
+    [{ tenantRateLimit: 0 }, /herald\.tenantRateLimit:/],
+    [{ exchangeBurstLimit: 'many' }, /herald\.exchangeBurstLimit:/],
+    // Lambda's SQS event sources accept a maximum concurrency of 2 to 1000.
+    [{ deliveryMaxConcurrency: 1 }, /herald\.deliveryMaxConcurrency:/],
+    [{ deliveryMaxConcurrency: 1001 }, /herald\.deliveryMaxConcurrency:/],
   ])('rejects %j', (overrides, message) => {
     expect(() => resolveSettings(overrides)).toThrow(message);
   });
@@ -100,6 +105,42 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ allowedPorts: ' 443, 8443 ' }).allowedPorts).toBe('443,8443');
     // cdk.json may give a single port as a number.
     expect(resolveSettings({ allowedPorts: 443 }).allowedPorts).toBe('443');
+  });
+
+  it('limits each tenant to 25 requests/s (burst 50) and the key exchange to 10/s (burst 20), under the stage', () => {
+    expect(defaultSettings).toMatchObject({
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      tenantRateLimit: 25,
+      tenantBurstLimit: 50,
+      exchangeRateLimit: 10,
+      exchangeBurstLimit: 20,
+      deliveryMaxConcurrency: 50,
+    });
+    expect(
+      resolveSettings({ tenantRateLimit: '50', tenantBurstLimit: '100', exchangeRateLimit: '1' }),
+    ).toMatchObject({ tenantRateLimit: 50, tenantBurstLimit: 100, exchangeRateLimit: 1 });
+  });
+
+  it.each([
+    [
+      { tenantRateLimit: 60 },
+      'herald.tenantRateLimit: 60 is above herald.throttleRateLimit (50), the stage ceiling: raise that too, or lower this',
+    ],
+    [
+      { throttleBurstLimit: 40 },
+      'herald.tenantBurstLimit: 50 is above herald.throttleBurstLimit (40), the stage ceiling: raise that too, or lower this',
+    ],
+    [
+      { exchangeRateLimit: 51 },
+      'herald.exchangeRateLimit: 51 is above herald.throttleRateLimit (50), the stage ceiling: raise that too, or lower this',
+    ],
+    [
+      { exchangeBurstLimit: 101 },
+      'herald.exchangeBurstLimit: 101 is above herald.throttleBurstLimit (100), the stage ceiling: raise that too, or lower this',
+    ],
+  ])('fails the synth when a limit exceeds the stage throttle: %j', (overrides, message) => {
+    expect(() => resolveSettings(overrides)).toThrow(message);
   });
 
   it('names every bad setting at once', () => {

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { platformEventPattern } from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule } from '../../functions/domain/retry';
+import { deliveryTimings } from '../../functions/shared/pipeline';
 import { settingsFromContext } from '../../lib/config';
 import { HeraldStack } from '../../lib/herald-stack';
 
@@ -255,17 +256,20 @@ describe('delivery function', () => {
     });
   });
 
-  it("gives the delivery queue a visibility timeout no shorter than the function's timeout", () => {
-    const visibility = defaults.resource(defaults.deliveryQueueId()).Properties.VisibilityTimeout as number;
-    const timeout = defaults.resource(defaults.deliveryId()).Properties.Timeout as number;
-    expect(typeof visibility).toBe('number');
-    expect(typeof timeout).toBe('number');
-    expect(visibility).toBeGreaterThanOrEqual(timeout);
+  it('caps the concurrent deliveries at herald.deliveryMaxConcurrency (50 by default), leaving the API its share of the account', () => {
+    expect(defaults.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 50 });
+    const capped = new Pipeline(synth({ 'herald.deliveryMaxConcurrency': '7' }));
+    expect(capped.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
   });
 
-  it('leaves the function time for a full attempt and an OAuth token fetch (twice the send timeout)', () => {
-    const timeout = defaults.resource(defaults.deliveryId()).Properties.Timeout as number;
-    expect(timeout).toBeGreaterThanOrEqual((2 * 15_000) / 1000);
+  it("derives the function's and the queue's timeouts from the per-call timeout, as local mode does", () => {
+    const visibility = defaults.resource(defaults.deliveryQueueId()).Properties.VisibilityTimeout;
+    const timeout = defaults.resource(defaults.deliveryId()).Properties.Timeout;
+    const timings = deliveryTimings(15_000);
+    // Four calls of 15 s (token, POST, token again after a 401, POST) and the margin: 65 s.
+    expect(timeout).toBe(65);
+    expect(timeout).toBe(timings.functionTimeoutSeconds);
+    expect(visibility).toBe(6 * 65);
   });
 
   it('is given the queue URLs and the settings it reads', () => {

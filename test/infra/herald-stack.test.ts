@@ -13,6 +13,10 @@ const settings = resolveSettings({
   authorizerCacheSeconds: 120,
   throttleRateLimit: 25,
   throttleBurstLimit: 40,
+  tenantRateLimit: 10,
+  tenantBurstLimit: 20,
+  exchangeRateLimit: 3,
+  exchangeBurstLimit: 6,
   logRetentionDays: 14,
 });
 
@@ -310,7 +314,7 @@ describe('api', () => {
         DestinationArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
         Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
       },
-      MethodSettings: [
+      MethodSettings: Match.arrayWith([
         {
           HttpMethod: '*',
           ResourcePath: '/*',
@@ -320,10 +324,54 @@ describe('api', () => {
           DataTraceEnabled: false,
           MetricsEnabled: true,
         },
-      ],
+      ]),
     });
     const [, stage] = only(resources('AWS::ApiGateway::Stage'), 'stage');
     expect(() => JSON.parse((stage.Properties.AccessLogSetting as { Format: string }).Format)).not.toThrow();
+  });
+
+  it('throttles POST /auth/exchange on its own, below the stage, with the same logging', () => {
+    const [, stage] = only(resources('AWS::ApiGateway::Stage'), 'stage');
+    const settings = stage.Properties.MethodSettings as Array<Record<string, unknown>>;
+    expect(settings).toHaveLength(2);
+    expect(settings).toContainEqual({
+      HttpMethod: 'POST',
+      ResourcePath: '/~1auth~1exchange',
+      ThrottlingRateLimit: 3,
+      ThrottlingBurstLimit: 6,
+      LoggingLevel: 'ERROR',
+      DataTraceEnabled: false,
+      MetricsEnabled: true,
+    });
+  });
+
+  it('throttles each tenant through a usage plan on the stage, keyed by the authorizer', () => {
+    const [restApiId, restApi] = only(resources('AWS::ApiGateway::RestApi'), 'REST API');
+    expect(restApi.Properties.ApiKeySourceType).toBe('AUTHORIZER');
+    const [stageId] = only(resources('AWS::ApiGateway::Stage'), 'stage');
+    const [, plan] = only(resources('AWS::ApiGateway::UsagePlan'), 'usage plan');
+    expect(plan.Properties).toMatchObject({
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      ApiStages: [{ ApiId: { Ref: restApiId }, Stage: { Ref: stageId } }],
+    });
+    // A limit, not a metered product: no quota to run out of over a day or a month.
+    expect(plan.Properties.Quota).toBeUndefined();
+    // Keys come from `npm run keys`, one per tenant, not from the stack.
+    expect(resources('AWS::ApiGateway::ApiKey')).toHaveLength(0);
+  });
+
+  it('requires the usage-plan key on the tenant routes only: /auth/exchange stays open', () => {
+    expect(method('/api/v2/{tenant}/{proxy+}', 'ANY').Properties.ApiKeyRequired).toBe(true);
+    expect(method('/auth/exchange', 'POST').Properties.ApiKeyRequired ?? false).toBe(false);
+    const required = resources('AWS::ApiGateway::Method').filter(([, m]) => m.Properties.ApiKeyRequired);
+    expect(required).toHaveLength(1);
+  });
+
+  it('answers a throttled request with Retry-After: 1', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'1'" }),
+    });
   });
 
   it('puts the authorizer, keyed on the Authorization header and cached, on the tenant routes', () => {
@@ -356,6 +404,8 @@ describe('api', () => {
     ['ACCESS_DENIED', '403', 'forbidden'],
     ['MISSING_AUTHENTICATION_TOKEN', '404', 'not_found'],
     ['THROTTLED', '429', 'throttled'],
+    ['QUOTA_EXCEEDED', '429', 'quota_exceeded'],
+    ['INVALID_API_KEY', '403', 'tenant_not_provisioned'],
     ['REQUEST_TOO_LARGE', '413', 'payload_too_large'],
   ])('answers %s with %s and a JSON:API error', (type, status, code) => {
     const [, response] = only(
@@ -415,5 +465,12 @@ describe('event bus and outputs', () => {
 
   it.each(['ApiUrl', 'EventBusName', 'EventBusArn', 'TableName', 'DashboardName'])('outputs %s', (name) => {
     template.hasOutput(name, { Value: Match.anyValue() });
+  });
+
+  it('outputs the REST API id and the tenant usage plan id, which npm run keys provisions against', () => {
+    const [restApiId] = only(resources('AWS::ApiGateway::RestApi'), 'REST API');
+    const [planId] = only(resources('AWS::ApiGateway::UsagePlan'), 'usage plan');
+    template.hasOutput('RestApiId', { Value: { Ref: restApiId } });
+    template.hasOutput('TenantUsagePlanId', { Value: { Ref: planId } });
   });
 });

@@ -242,16 +242,16 @@ describe('a million deliveries', () => {
   it('gives the figures docs/cost.md quotes', () => {
     const figure = (subscribers: number, s: Scenario = scenarios.load, p = defaultParameters) =>
       total(deliveryCost({ ...p, subscribers }, s)).toFixed(2);
-    expect(figure(1)).toBe('4.38');
-    expect(figure(10)).toBe('2.34');
+    expect(figure(1)).toBe('4.50');
+    expect(figure(10)).toBe('2.46');
     expect(figure(1, scenarios.low)).toBe('11.00');
     expect(figure(10, scenarios.low)).toBe('4.68');
-    expect(figure(1, scenarios.load, leanParameters(defaultParameters))).toBe('3.91');
-    expect(figure(10, scenarios.load, leanParameters(defaultParameters))).toBe('2.10');
+    expect(figure(1, scenarios.load, leanParameters(defaultParameters))).toBe('4.04');
+    expect(figure(10, scenarios.load, leanParameters(defaultParameters))).toBe('2.22');
     const { perDelivery, perEvent } = split(defaultParameters, scenarios.load);
-    expect([perDelivery.toFixed(2), perEvent.toFixed(2)]).toEqual(['2.11', '2.27']);
-    expect(subscribersForTarget(defaultParameters, scenarios.load, 2.5)).toBe(6);
-    expect(subscribersForTarget(leanParameters(defaultParameters), scenarios.load, 2.5)).toBe(4);
+    expect([perDelivery.toFixed(2), perEvent.toFixed(2)]).toEqual(['2.23', '2.27']);
+    expect(subscribersForTarget(defaultParameters, scenarios.load, 2.5)).toBe(9);
+    expect(subscribersForTarget(leanParameters(defaultParameters), scenarios.load, 2.5)).toBe(5);
     expect(subscribersForTarget(defaultParameters, scenarios.low, 2.5)).toBeUndefined();
     expect(topLines(one).map((l) => l.what.split(' (')[0])).toEqual([
       'custom events',

@@ -11,7 +11,7 @@ import type {
   TokenProvider,
   WebhookSender,
 } from '../../functions/domain/ports';
-import { type DeliverDeps, deliver } from '../../functions/domain/use-cases/deliver';
+import { type DeliverDeps, deliver, minCallMs } from '../../functions/domain/use-cases/deliver';
 import type { EndpointHealth, Webhook } from '../../functions/domain/webhook';
 
 // Near the real time, so the standardwebhooks verifier (5-minute tolerance) accepts the timestamp.
@@ -97,7 +97,7 @@ function response(
   };
 }
 
-type SentRequest = { url: string; body: string; headers: Record<string, string> };
+type SentRequest = { url: string; body: string; headers: Record<string, string>; timeoutMs?: number };
 
 /** Answers each send with the next scripted result; fails the test on an unscripted send. */
 class ScriptedSender implements WebhookSender {
@@ -445,23 +445,6 @@ describe('deliver', () => {
       expect(attempts.records).toEqual([]);
     });
 
-    it('reads the store again when the cache says disabled, and delivers if it was enabled since', async () => {
-      const { deps, sender, store } = setup({ results: [response(200)] });
-      const stale = webhook({ status: 'disabled', disabledReason: 'by hand' });
-      let cached: Webhook | undefined = stale;
-      const invalidated: string[] = [];
-      deps.webhooks = {
-        get: async () => cached ?? (await store.get()),
-        invalidate: (_t, id) => {
-          invalidated.push(id);
-          cached = undefined;
-        },
-      };
-      expect(await deliver(deps, message, 1)).toMatchObject({ result: 'delivered' });
-      expect(invalidated).toEqual([webhookId]);
-      expect(sender.requests).toHaveLength(1);
-    });
-
     it('keeps the delivery of a disabled webhook as failed, without sending, for recovery', async () => {
       const { deps, sender, attempts } = setup({
         webhook: webhook({ status: 'disabled', disabledReason: 'endpoint answered 410' }),
@@ -535,6 +518,58 @@ describe('deliver', () => {
           status: 'retrying',
         }),
       ]);
+    });
+
+    it('gives each call only the time left before the deadline', async () => {
+      const { deps, sender } = setup({
+        webhook: oauthWebhook(),
+        results: [response(200)],
+        tokens: [{ ok: true, token: 't' }],
+      });
+      const timeouts: Array<number | undefined> = [];
+      const getToken = deps.tokens.getToken.bind(deps.tokens);
+      deps.tokens.getToken = (id, config, timeoutMs) => {
+        timeouts.push(timeoutMs);
+        return getToken(id, config, timeoutMs);
+      };
+      await deliver(deps, message, 1, now.getTime() + 4_000);
+      expect(timeouts).toEqual([4_000]);
+      expect(sender.requests.map((r) => r.timeoutMs)).toEqual([4_000]);
+    });
+
+    it('hands a delivery back, unattempted and unrecorded, when too little time is left to send', async () => {
+      const { deps, sender, attempts, store } = setup({ results: [response(200)] });
+      const outcome = await deliver(deps, message, 3, now.getTime() + minCallMs - 1);
+      expect(outcome).toEqual({
+        result: 'deferred',
+        delaySeconds: 1,
+        reason: 'the invocation had too little time left to send',
+      });
+      expect(sender.requests).toEqual([]);
+      expect(attempts.records).toEqual([]);
+      expect(store.failures).toEqual([]);
+    });
+
+    it('keeps a 401 as the attempt when no time is left to refresh the token', async () => {
+      let at = now.getTime();
+      const { deps, sender, tokens } = setup({
+        webhook: oauthWebhook(),
+        results: [response(401), response(200)],
+        tokens: [
+          { ok: true, token: 'a' },
+          { ok: true, token: 'b' },
+        ],
+      });
+      deps.clock = { now: () => new Date(at) };
+      const send = deps.sender.send.bind(deps.sender);
+      deps.sender.send = async (request) => {
+        at += 9_500; // the first POST takes most of the 10 s left
+        return send(request);
+      };
+      const outcome = await deliver(deps, message, 1, now.getTime() + 10_000);
+      expect(outcome).toMatchObject({ result: 'retry', reason: 'endpoint answered 401' });
+      expect(sender.requests).toHaveLength(1);
+      expect(tokens.invalidated).toEqual([webhookId]);
     });
 
     it('refreshes the token once after a 401 and delivers with the new one', async () => {

@@ -23,6 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import type { RouteResult } from '../../functions/domain/use-cases/route-event';
+import { routerRetryPolicy } from '../../functions/shared/pipeline';
 import { lambdaContext } from '../../local/api-gateway';
 import { createRuleTarget } from '../../local/rule-target';
 
@@ -426,8 +427,7 @@ describe('the router behind local mode’s rule target (EventBridge’s retries)
         deadLettered.push({ event, error });
       },
       log: () => undefined,
-      attempts: 3,
-      baseDelayMs: 5,
+      policy: { ...routerRetryPolicy, retryAttempts: 2, firstDelayMs: 5 },
     });
     return { target, deadLettered };
   }

@@ -23,8 +23,11 @@ export interface OAuthTokenConfig {
 export type TokenResult = { ok: true; token: string } | { ok: false; reason: string };
 
 export interface OAuthTokenClient {
-  /** A cached token, or a new one; concurrent calls for one webhook share one request. */
-  getToken(webhookId: string, config: OAuthTokenConfig): Promise<TokenResult>;
+  /**
+   * A cached token, or a new one; concurrent calls for one webhook share one request (bounded by
+   * the first caller's `timeoutMs`, when given, else by the sender's own timeout).
+   */
+  getToken(webhookId: string, config: OAuthTokenConfig, timeoutMs?: number): Promise<TokenResult>;
   /** Forgets the webhook's token, e.g. after the endpoint answered 401 with it. */
   invalidate(webhookId: string): void;
 }
@@ -80,7 +83,7 @@ export function createOAuthTokenClient(options: OAuthTokenClientOptions): OAuthT
     }
   }
 
-  function getToken(webhookId: string, config: OAuthTokenConfig): Promise<TokenResult> {
+  function getToken(webhookId: string, config: OAuthTokenConfig, timeoutMs?: number): Promise<TokenResult> {
     const version = String(config.version);
     const cached = cache.get(webhookId);
     if (cached && cached.version === version && now() < cached.refreshAt) {
@@ -92,7 +95,7 @@ export function createOAuthTokenClient(options: OAuthTokenClientOptions): OAuthT
     const requestedAt = now();
     const entry: PendingToken = {
       version,
-      result: fetchToken(send, config).then((fetched): TokenResult => {
+      result: fetchToken(send, config, timeoutMs).then((fetched): TokenResult => {
         // Only the latest request for the webhook may fill the cache: not one that an
         // invalidate() or a newer version overtook while it was under way.
         if (pending.get(webhookId) === entry) {
@@ -126,13 +129,14 @@ function lifetimeSeconds(expiresIn: number, refreshBeforeSeconds: number): numbe
 
 type Fetched = { ok: true; token: string; expiresIn: number } | { ok: false; reason: string };
 
-async function fetchToken(send: Send, config: OAuthTokenConfig): Promise<Fetched> {
+async function fetchToken(send: Send, config: OAuthTokenConfig, timeoutMs?: number): Promise<Fetched> {
   let result: SendResult;
   try {
     result = await send({
       url: config.server,
       body: encodePayload(config),
       headers: { 'content-type': config.payloadType, accept: 'application/json' },
+      timeoutMs,
     });
   } catch {
     // The sender returns its failures; this guards against a send that breaks that promise.

@@ -20,6 +20,8 @@ export interface SendRequest {
   body: string;
   /** Added to (and, by lower-cased name, overriding) `content-type: application/json` and `user-agent`. */
   headers: Record<string, string>;
+  /** A shorter limit than the sender's `totalTimeoutMs` for this call: the time its invocation has left. */
+  timeoutMs?: number;
 }
 
 export type Send = (request: SendRequest) => Promise<SendResult>;
@@ -79,8 +81,12 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
 
   const targets = new Map<string, Target>();
 
-  async function send({ url, body, headers }: SendRequest): Promise<SendResult> {
+  async function send({ url, body, headers, timeoutMs }: SendRequest): Promise<SendResult> {
     const started = performance.now();
+    const limitMs =
+      timeoutMs !== undefined && timeoutMs < totalTimeoutMs
+        ? Math.max(1, Math.floor(timeoutMs))
+        : totalTimeoutMs;
     // An EventEmitter as the abort signal: undici accepts one, and on Node 20 an AbortController
     // per request costs about as much as the rest of the send (bench/delivery.ts).
     const abort = new EventEmitter();
@@ -89,8 +95,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     // trips them, so one timer bounds the whole attempt, body included.
     const timer = setTimeout(() => {
       timedOut = true;
-      abort.emit('abort', new SendTimeout(totalTimeoutMs));
-    }, totalTimeoutMs);
+      abort.emit('abort', new SendTimeout(limitMs));
+    }, limitMs);
     try {
       const { origin, path } = targetOf(targets, url);
       // The Dispatcher method, not undici's request(url) helper, which parses and copies again.
@@ -101,8 +107,8 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
         body,
         headers: requestHeaders(headers, userAgent),
         signal: abort,
-        headersTimeout: totalTimeoutMs,
-        bodyTimeout: totalTimeoutMs,
+        headersTimeout: limitMs,
+        bodyTimeout: limitMs,
         // No redirect interceptor on the agent: a 3xx is an answer like any other.
       });
       const bodyExcerpt = await readExcerpt(

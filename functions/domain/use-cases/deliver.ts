@@ -28,7 +28,11 @@ import { disableWebhook } from './webhooks';
  * health, and says what the queue should do next.
  */
 export interface DeliverDeps {
-  /** Webhooks as the delivery function reads them (cached); `invalidate` drops a stale entry. */
+  /**
+   * Webhooks as this delivery reads them: read once per batch, strongly consistent, so an edit
+   * that has answered reaches every delivery attempted after it; `invalidate` drops an entry
+   * this batch changed (say, disabled).
+   */
   webhooks: {
     get(tenant: string, id: string): Promise<Webhook | undefined>;
     invalidate?(tenant: string, id: string): void;
@@ -52,10 +56,23 @@ export type DeliveryOutcome =
   | { result: 'delivered'; status: number; durationMs: number }
   | { result: 'retry'; delaySeconds: number; reason: string; durationMs: number }
   | { result: 'dead_letter'; reason: string; durationMs: number }
+  /** Not attempted: the invocation had too little time left. Handed back to the queue, nothing recorded. */
+  | { result: 'deferred'; delaySeconds: number; reason: string }
   /** Failed for good without the dead-letter queue: kept in the log, recoverable (webhook disabled, 410). */
   | { result: 'failed'; reason: string; durationMs: number | null; disabledWebhook: boolean }
   /** The webhook was deleted: there is nobody to deliver to, nor a log to keep it in. */
   | { result: 'dropped'; reason: string };
+
+/** A call (token or POST) is not started with less time than this left: it would time out by construction. */
+export const minCallMs = 1_000;
+
+/** A deferred delivery is handed back for this long: long enough for another invocation to take it. */
+export const deferDelaySeconds = 1;
+
+/** Milliseconds left before `deadline` (epoch ms), or undefined when there is none. */
+function timeLeft(clock: Clock, deadline: number | undefined): number | undefined {
+  return deadline === undefined ? undefined : deadline - clock.now().getTime();
+}
 
 /** One write to the delivery log (a function, not a closure per delivery: this is the hot path). */
 function logEntry(
@@ -78,22 +95,20 @@ function describe(result: SendResult): string {
 /**
  * @param receiveCount how many times the queue has handed out this message: the position in the
  * retry schedule. The logged attempt number also counts attempts made before it was queued.
+ * @param deadline epoch ms by `deps.clock` by which the delivery's calls must be over (its
+ * invocation's end less a margin): each call gets at most the time left, and a call that would
+ * start with less than {@link minCallMs} is not made. None: each call gets the sender's timeout.
  */
 export async function deliver(
   deps: DeliverDeps,
   message: DeliveryMessage,
   receiveCount: number,
+  deadline?: number,
 ): Promise<DeliveryOutcome> {
   const started = deps.clock.now();
   const at = started.toISOString();
 
-  let webhook = await deps.webhooks.get(message.tenant, message.webhookId);
-  if (webhook && webhook.status !== 'enabled') {
-    // The cache may predate a re-enable (say, just before a recovery): ask the store before
-    // failing the delivery. Rare, so the extra read costs nothing on the hot path.
-    deps.webhooks.invalidate?.(message.tenant, message.webhookId);
-    webhook = await deps.webhooks.get(message.tenant, message.webhookId);
-  }
+  const webhook = await deps.webhooks.get(message.tenant, message.webhookId);
   if (!webhook) return { result: 'dropped', reason: 'webhook was deleted' };
   if (webhook.status !== 'enabled') {
     const reason = `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
@@ -135,9 +150,13 @@ export async function deliver(
 
   let result: SendResult | undefined;
   let failure: string | undefined;
+  // Each call gets the time left (a whole delivery is bounded by its invocation); out of time
+  // before a call, the delivery stops with what it has: a 401 answer stays the attempt's outcome.
   for (let tokenTry = 1; tokenTry <= 2; tokenTry++) {
     if (tokenConfig) {
-      const token = await deps.tokens.getToken(webhook.id, tokenConfig);
+      const left = timeLeft(deps.clock, deadline);
+      if (left !== undefined && left < minCallMs) break;
+      const token = await deps.tokens.getToken(webhook.id, tokenConfig, left);
       if (!token.ok) {
         failure = `OAuth token: ${token.reason}`;
         result = undefined;
@@ -145,13 +164,24 @@ export async function deliver(
       }
       headers.Authorization = `Bearer ${token.token}`;
     }
-    result = await deps.sender.send({ url: webhook.attributes.url, body, headers });
+    const left = timeLeft(deps.clock, deadline);
+    if (left !== undefined && left < minCallMs) break;
+    result = await deps.sender.send({ url: webhook.attributes.url, body, headers, timeoutMs: left });
     // A 401 may mean the cached token was revoked early: refresh it once.
     if (tokenConfig && tokenTry === 1 && result.outcome === 'response' && result.status === 401) {
       deps.tokens.invalidate(webhook.id);
       continue;
     }
     break;
+  }
+  if (!result && !failure) {
+    // Nothing reached the endpoint: this is Herald's shortage, not the endpoint's failure, so
+    // it neither counts against the endpoint nor shows in the log.
+    return {
+      result: 'deferred',
+      delaySeconds: deferDelaySeconds,
+      reason: 'the invocation had too little time left to send',
+    };
   }
 
   const durationMs = deps.clock.now().getTime() - started.getTime();
