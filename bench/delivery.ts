@@ -25,6 +25,7 @@ import {
   signedRequestHeaders,
   svixHeaders,
 } from '../functions/domain/signing';
+import { anyPort } from '../functions/domain/target-ports';
 import { type DeliverDeps, deliver } from '../functions/domain/use-cases/deliver';
 import type { Webhook } from '../functions/domain/webhook';
 import { documentClient } from '../functions/shared/clients';
@@ -439,7 +440,11 @@ export async function run(): Promise<string> {
 
     const url = `${receiver.url}/webhook`;
     const webhook = benchWebhook('bench', url);
-    const heraldAgent = createSafeAgent({ allowPrivateTargets: true, connectTimeoutMs: 5_000 });
+    const heraldAgent = createSafeAgent({
+      allowPrivateTargets: true,
+      allowedPorts: anyPort,
+      connectTimeoutMs: 5_000,
+    });
     const undiciAgent = new Agent();
     const fakeLog = new CountingDeliveryLog();
     const fakes = deliverDeps(heraldAgent, { get: async () => webhook }, fakeStore(webhook), fakeLog);

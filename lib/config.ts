@@ -1,5 +1,6 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { allowedPortsSchema, defaultAllowedPorts } from '../functions/domain/target-ports';
 
 /**
  * Typed settings of a Herald deployment. Local mode reads the same settings from environment
@@ -90,6 +91,13 @@ export interface HeraldSettings {
    * @default 10
    */
   readonly testEventsPerMinute: number;
+  /**
+   * Ports a webhook's `url` and `authentication_server` may use, as ports and inclusive ranges
+   * (`443,1024-65535`), checked when a webhook is saved and before every connection, so Herald
+   * cannot be used to probe the well-known services (SSH, SMTP, ...) of public hosts.
+   * @default '443,1024-65535'
+   */
+  readonly allowedPorts: string;
 }
 
 export const defaultSettings: HeraldSettings = {
@@ -122,6 +130,7 @@ export const defaultSettings: HeraldSettings = {
   oldestMessageAlarmSeconds: 3600,
   maxWebhooksPerTenant: 100,
   testEventsPerMinute: 10,
+  allowedPorts: defaultAllowedPorts,
 };
 
 /** Context keys Herald reads: `herald.<setting>`, one per field of {@link HeraldSettings}. */
@@ -215,6 +224,12 @@ const settingsSchema = z
     // backoff) and count in its oldest-message age, so a healthy queue holds messages minutes old;
     // an hour means a backlog (lib/constructs/monitoring.ts). At most SQS's 14-day retention.
     oldestMessageAlarmSeconds: integer(60, 1_209_600),
+    // The functions parse HERALD_ALLOWED_PORTS with the same schema (functions/shared/config.ts);
+    // cdk.json may give a single port as a number. Kept as the rule's text, tidied.
+    allowedPorts: z.preprocess(
+      (v) => (typeof v === 'number' ? String(v) : v),
+      allowedPortsSchema.transform((rule) => rule.text),
+    ),
   })
   .strict()
   .superRefine((s, ctx) => {

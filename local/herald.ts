@@ -42,6 +42,8 @@ export interface LocalHeraldOptions {
   busName: string;
   eventSource: string;
   allowPrivateTargets: boolean;
+  /** Ports targets may use, e.g. `443,1024-65535`. @default any port with `allowPrivateTargets`, else 443,1024-65535 */
+  allowedPorts?: string;
   allowedEnvironments?: string;
   defaultTypePrefix?: string;
   /** The demo tenant's key; a new one is made when absent. */
@@ -217,6 +219,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       TABLE_NAME: tableName,
       HERALD_EVENT_SOURCE: options.eventSource,
       HERALD_ALLOW_PRIVATE_TARGETS: String(options.allowPrivateTargets),
+      // Always set, empty for the default, so an earlier start in the same process cannot leak its rule.
+      HERALD_ALLOWED_PORTS: options.allowedPorts ?? '',
       HERALD_TOKEN_SIGNING_KEY: signingKey,
       POWERTOOLS_SERVICE_NAME: 'herald',
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',

@@ -10,8 +10,8 @@ const usage = `Usage: npm start [-- --memory]
   --memory   keep DynamoDB Local's data in memory (default: under .herald/)
 
 Settings (environment): PORT, EVENTS_PORT, HERALD_BUS_NAME, HERALD_EVENT_SOURCE, HERALD_API_KEY,
-HERALD_ALLOW_PRIVATE_TARGETS, HERALD_ALLOWED_ENVIRONMENTS, HERALD_DEFAULT_TYPE_PREFIX, HERALD_LOG_LEVEL,
-HERALD_TENANT_RATE_LIMIT, HERALD_TENANT_BURST_LIMIT, HERALD_EXCHANGE_RATE_LIMIT, HERALD_EXCHANGE_BURST_LIMIT`;
+HERALD_ALLOW_PRIVATE_TARGETS, HERALD_ALLOWED_PORTS, HERALD_ALLOWED_ENVIRONMENTS, HERALD_DEFAULT_TYPE_PREFIX,
+HERALD_LOG_LEVEL, HERALD_TENANT_RATE_LIMIT, HERALD_TENANT_BURST_LIMIT, HERALD_EXCHANGE_RATE_LIMIT, HERALD_EXCHANGE_BURST_LIMIT`;
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     busName,
     eventSource,
     allowPrivateTargets: flag('HERALD_ALLOW_PRIVATE_TARGETS', true),
+    allowedPorts: process.env.HERALD_ALLOWED_PORTS || undefined,
     allowedEnvironments: process.env.HERALD_ALLOWED_ENVIRONMENTS || undefined,
     defaultTypePrefix: process.env.HERALD_DEFAULT_TYPE_PREFIX,
     apiKey: process.env.HERALD_API_KEY || undefined,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkTargetUrl } from './address';
 import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
+import type { AllowedPorts } from './target-ports';
 
 /**
  * The webhook: the seeds' field table as one zod schema, the cross-field rules around it, and
@@ -24,6 +25,8 @@ export const limits = {
 export interface WebhookRules {
   allowedEnvironments: readonly string[];
   allowPrivateTargets: boolean;
+  /** Ports `url` and `authentication_server` may use. */
+  allowedPorts: AllowedPorts;
   /** Stored as `event_type_prefix` when a create request leaves it out; '' for none. */
   defaultTypePrefix: string;
 }
@@ -292,7 +295,11 @@ function crossCheck(a: ParsedAttributes, rules: WebhookRules): { problems: Probl
     seen.add(name);
   });
 
-  const urlPolicy = { allowPrivateTargets: rules.allowPrivateTargets, maxLength: limits.urlLength };
+  const urlPolicy = {
+    allowPrivateTargets: rules.allowPrivateTargets,
+    allowedPorts: rules.allowedPorts,
+    maxLength: limits.urlLength,
+  };
   const urlProblem = checkTargetUrl(a.url, urlPolicy);
   if (urlProblem) problems.push(problem(urlProblem.code, 'url', `url ${urlProblem.detail}.`));
 

@@ -27,6 +27,7 @@ const deps: ApiDeps = {
     rules: {
       allowedEnvironments: config.allowedEnvironments,
       allowPrivateTargets: config.allowPrivateTargets,
+      allowedPorts: config.allowedPorts,
       defaultTypePrefix: config.defaultTypePrefix,
     },
     rotationGraceSeconds: config.secretRotationGraceSeconds,

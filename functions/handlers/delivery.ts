@@ -19,7 +19,11 @@ import { metrics } from '../shared/metrics';
 const config = readDeliveryConfig();
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const dynamo = documentClient();
-const agent = createSafeAgent({ allowPrivateTargets: config.allowPrivateTargets, connectTimeoutMs: 5_000 });
+const agent = createSafeAgent({
+  allowPrivateTargets: config.allowPrivateTargets,
+  allowedPorts: config.allowedPorts,
+  connectTimeoutMs: 5_000,
+});
 const store = new DynamoDbWebhookStore(dynamo, config.tableName);
 const deps: DeliveryBatchDeps = {
   store,

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  type AllowedPorts,
+  allowedPortsSchema,
+  anyPort,
+  defaultAllowedPorts,
+  parseAllowedPorts,
+} from '../domain/target-ports';
 
 /**
  * Function configuration, read once from the environment at cold start and failing fast when
@@ -18,6 +25,17 @@ const listString = z
   )
   .pipe(z.array(z.string()).min(1));
 
+/**
+ * HERALD_ALLOWED_PORTS: the ports webhooks may target, e.g. `443,1024-65535`. The stack always
+ * sets it; unset or empty, it is that rule, or any port where private targets are allowed (local
+ * mode, whose receivers are loopback servers on whatever port they got).
+ */
+const allowedPortsVariable = z.preprocess((v) => (v === '' ? undefined : v), allowedPortsSchema.optional());
+
+function allowedPortsOf(given: AllowedPorts | undefined, allowPrivateTargets: boolean): AllowedPorts {
+  return given ?? (allowPrivateTargets ? anyPort : parseAllowedPorts(defaultAllowedPorts));
+}
+
 /** Parses the environment with a schema; the error names every bad variable. */
 function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(env);
@@ -34,6 +52,7 @@ const apiEnvSchema = z.object({
   HERALD_DEFAULT_TYPE_PREFIX: z.string().default(''),
   HERALD_ALLOWED_ENVIRONMENTS: listString.default('production,staging,qa,development,sandbox'),
   HERALD_ALLOW_PRIVATE_TARGETS: booleanString.default('false'),
+  HERALD_ALLOWED_PORTS: allowedPortsVariable,
   /** Secrets Manager secret holding the access-token signing key (deployed). */
   TOKEN_SIGNING_SECRET_ARN: z.string().optional(),
   /** The signing key itself (local mode only). */
@@ -56,6 +75,7 @@ export type ApiConfig = {
   defaultTypePrefix: string;
   allowedEnvironments: string[];
   allowPrivateTargets: boolean;
+  allowedPorts: AllowedPorts;
   tokenSigningKey: { secretArn: string } | { key: string };
   accessTokenTtlSeconds: number;
   queues: { deliveries: string; deadLetters: string } | undefined;
@@ -84,6 +104,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     defaultTypePrefix: e.HERALD_DEFAULT_TYPE_PREFIX,
     allowedEnvironments: e.HERALD_ALLOWED_ENVIRONMENTS,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    allowedPorts: allowedPortsOf(e.HERALD_ALLOWED_PORTS, e.HERALD_ALLOW_PRIVATE_TARGETS),
     tokenSigningKey,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     queues:
@@ -127,6 +148,7 @@ const deliveryEnvSchema = z.object({
   DELIVERY_QUEUE_URL: z.string().url(),
   DEAD_LETTER_QUEUE_URL: z.string().url(),
   HERALD_ALLOW_PRIVATE_TARGETS: booleanString.default('false'),
+  HERALD_ALLOWED_PORTS: allowedPortsVariable,
   /** e.g. `1s,2s,4s`; empty for the default schedule of about a day. */
   HERALD_RETRY_SCHEDULE: z.string().optional(),
   HERALD_SVIX_HEADERS: booleanString.default('true'),
@@ -146,6 +168,7 @@ export interface DeliveryConfig {
   deliveryQueueUrl: string;
   deadLetterQueueUrl: string;
   allowPrivateTargets: boolean;
+  allowedPorts: AllowedPorts;
   retrySchedule: string | undefined;
   sendSvixHeaders: boolean;
   timeoutMs: number;
@@ -161,6 +184,7 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     allowPrivateTargets: e.HERALD_ALLOW_PRIVATE_TARGETS,
+    allowedPorts: allowedPortsOf(e.HERALD_ALLOWED_PORTS, e.HERALD_ALLOW_PRIVATE_TARGETS),
     retrySchedule: e.HERALD_RETRY_SCHEDULE || undefined,
     sendSvixHeaders: e.HERALD_SVIX_HEADERS,
     timeoutMs: e.DELIVERY_TIMEOUT_MS,

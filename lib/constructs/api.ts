@@ -86,6 +86,7 @@ export class HeraldApi extends Construct {
       HERALD_ALLOWED_ENVIRONMENTS: settings.allowedEnvironments.join(','),
       // Deployed Herald never delivers to private, loopback or link-local addresses (SSRF).
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
+      HERALD_ALLOWED_PORTS: settings.allowedPorts,
       ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtlSeconds),
       ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
       SECRET_ROTATION_GRACE_SECONDS: String(settings.secretRotationGraceHours * 3600),

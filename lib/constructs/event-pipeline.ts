@@ -127,6 +127,7 @@ export class EventPipeline extends Construct {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
         HERALD_ALLOW_PRIVATE_TARGETS: 'false',
+        HERALD_ALLOWED_PORTS: settings.allowedPorts,
         HERALD_RETRY_SCHEDULE: settings.retrySchedule,
         HERALD_SVIX_HEADERS: String(settings.sendSvixHeaders),
         DELIVERY_TIMEOUT_MS: String(settings.deliveryTimeoutMs),

@@ -454,6 +454,23 @@ describe('bad input gets a JSON:API error with a pointer, never a 5xx', () => {
       '/data/attributes/url',
     ],
     [
+      'url on a well-known port',
+      withAttributes({ ...valid, url: 'https://hooks.example.com:22/in' }),
+      422,
+      'forbidden_port',
+      '/data/attributes/url',
+    ],
+    [
+      'OAuth server on a well-known port',
+      withAttributes({
+        ...seedBodies.oAuth.data.attributes,
+        authentication_server: 'https://auth.example.com:25/token',
+      }),
+      422,
+      'forbidden_port',
+      '/data/attributes/authentication_server',
+    ],
+    [
       'private OAuth server',
       withAttributes({
         ...seedBodies.oAuth.data.attributes,

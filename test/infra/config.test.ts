@@ -66,6 +66,9 @@ describe('resolveSettings', () => {
     [{ failureRateAlarmPercent: 0 }, /herald\.failureRateAlarmPercent:/],
     [{ failureRateAlarmPercent: 101 }, /herald\.failureRateAlarmPercent:/],
     [{ oldestMessageAlarmSeconds: 59 }, /herald\.oldestMessageAlarmSeconds:/],
+    [{ allowedPorts: '443,2000-1000' }, /herald\.allowedPorts: "2000-1000": the range ends before it starts/],
+    [{ allowedPorts: '' }, /herald\.allowedPorts: at least one port/],
+    [{ allowedPorts: '0-65535' }, /herald\.allowedPorts: "0-65535": ports are 1 to 65535/],
     [{ tenantRateLimit: 0 }, /herald\.tenantRateLimit:/],
     [{ exchangeBurstLimit: 'many' }, /herald\.exchangeBurstLimit:/],
     // Lambda's SQS event sources accept a maximum concurrency of 2 to 1000.
@@ -95,6 +98,13 @@ describe('resolveSettings', () => {
       failureRateAlarmPercent: 10,
       oldestMessageAlarmSeconds: 7200,
     });
+  });
+
+  it('limits outbound ports to 443 and 1024-65535 by default, and reads another rule as written', () => {
+    expect(defaultSettings.allowedPorts).toBe('443,1024-65535');
+    expect(resolveSettings({ allowedPorts: ' 443, 8443 ' }).allowedPorts).toBe('443,8443');
+    // cdk.json may give a single port as a number.
+    expect(resolveSettings({ allowedPorts: 443 }).allowedPorts).toBe('443');
   });
 
   it('limits each tenant to 25 requests/s (burst 50) and the key exchange to 10/s (burst 20), under the stage', () => {

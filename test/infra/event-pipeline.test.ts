@@ -277,6 +277,7 @@ describe('delivery function', () => {
       DELIVERY_QUEUE_URL: { Ref: defaults.deliveryQueueId() },
       DEAD_LETTER_QUEUE_URL: { Ref: defaults.deadLetterQueueId() },
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
+      HERALD_ALLOWED_PORTS: '443,1024-65535',
       HERALD_RETRY_SCHEDULE: '',
       HERALD_SVIX_HEADERS: 'true',
       DELIVERY_TIMEOUT_MS: '15000',

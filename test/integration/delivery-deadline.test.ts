@@ -8,6 +8,7 @@ import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import { newSigningSecret } from '../../functions/domain/ids';
 import { systemClock } from '../../functions/domain/ports';
+import { anyPort } from '../../functions/domain/target-ports';
 import type { Webhook, WebhookAttributes } from '../../functions/domain/webhook';
 import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../../functions/shared/delivery-batch';
 import { logger } from '../../functions/shared/logger';
@@ -108,7 +109,11 @@ function record(hook: Webhook): SQSRecord {
 
 function batchDeps(hooks: Webhook[], logged: DeliveryLogEntry[], failures: string[]): DeliveryBatchDeps {
   const byId = new Map(hooks.map((h) => [h.id, h]));
-  const agent = createSafeAgent({ allowPrivateTargets: true, connectTimeoutMs: 5_000 });
+  const agent = createSafeAgent({
+    allowPrivateTargets: true,
+    allowedPorts: anyPort,
+    connectTimeoutMs: 5_000,
+  });
   return {
     store: {
       get: async (_tenant, id) => byId.get(id),

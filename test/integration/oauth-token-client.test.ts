@@ -8,6 +8,7 @@ import {
 } from '../../functions/adapters/http/oauth-token-client';
 import { createSafeAgent } from '../../functions/adapters/http/safe-dispatcher';
 import { createWebhookSender } from '../../functions/adapters/http/webhook-sender';
+import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 
 /** A real token server on 127.0.0.1; no traffic leaves the machine. */
 
@@ -44,8 +45,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth/token`;
-  openAgent = createSafeAgent({ allowPrivateTargets: true, connectTimeoutMs: 2000 });
-  guardedAgent = createSafeAgent({ allowPrivateTargets: false, connectTimeoutMs: 2000 });
+  openAgent = createSafeAgent({ allowPrivateTargets: true, allowedPorts: anyPort, connectTimeoutMs: 2000 });
+  guardedAgent = createSafeAgent({
+    allowPrivateTargets: false,
+    allowedPorts: parseAllowedPorts(defaultAllowedPorts),
+    connectTimeoutMs: 2000,
+  });
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import {
   type ResolveAll,
 } from '../../functions/adapters/http/safe-dispatcher';
 import { createWebhookSender, type SendResult } from '../../functions/adapters/http/webhook-sender';
+import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 
 /** Real receivers on 127.0.0.1; no traffic leaves the machine. */
 
@@ -138,8 +139,12 @@ let guardedAgent: Agent;
 
 beforeAll(() => {
   subscribe('undici:request:bodyChunkReceived', countBytes);
-  openAgent = createSafeAgent({ allowPrivateTargets: true, connectTimeoutMs: 2000 });
-  guardedAgent = createSafeAgent({ allowPrivateTargets: false, connectTimeoutMs: 2000 });
+  openAgent = createSafeAgent({ allowPrivateTargets: true, allowedPorts: anyPort, connectTimeoutMs: 2000 });
+  guardedAgent = createSafeAgent({
+    allowPrivateTargets: false,
+    allowedPorts: parseAllowedPorts(defaultAllowedPorts),
+    connectTimeoutMs: 2000,
+  });
 });
 
 afterEach(async () => {
@@ -399,6 +404,72 @@ describe('safe agent', () => {
     expect((error as Error).message).toContain('loopback');
     expect((error as Error).message).not.toContain('abc');
     expect(target.connections).toBe(0);
+  });
+
+  describe('ports', () => {
+    it('refuses a stored URL on a forbidden port before connecting: no connection reaches the listener', async () => {
+      // A webhook saved before the port rule existed reaches the sender unchecked. The rule here
+      // forbids the listener's port (the OS gives an ephemeral one; binding a port below 1024
+      // needs privileges tests should not count on); loopback itself is allowed, as in local mode.
+      const target = await receiver((_, response) => response.end('reached'));
+      const agent = createSafeAgent({
+        allowPrivateTargets: true,
+        allowedPorts: parseAllowedPorts('443'),
+        connectTimeoutMs: 2000,
+      });
+      try {
+        const { send } = createWebhookSender({ agent });
+        for (const url of [
+          `http://127.0.0.1:${target.port}/hook?secret=s3cr3t`,
+          `http://localhost:${target.port}/hook`,
+          `http://[::ffff:127.0.0.1]:${target.port}/hook`,
+        ]) {
+          const result = expectError(await send({ url, body: '{}', headers: {} }));
+          expect(result.reason).toBe('forbidden_target');
+          expect(result.detail).toBe(`port ${target.port} is outside the allowed ports (443)`);
+        }
+        // The refusal happens before any connect call, so nothing is in flight: a connection the
+        // open agent makes now is the listener's first, which also proves it was counting.
+        expectResponse(
+          await createWebhookSender({ agent: openAgent }).send({ url: target.url, body: '{}', headers: {} }),
+        );
+        expect(target.connections).toBe(1);
+        expect(target.requests).toHaveLength(1);
+      } finally {
+        await agent.close();
+      }
+    });
+
+    it("holds http's implicit port 80 and https's implicit 443 to the rule", async () => {
+      const agent = createSafeAgent({
+        allowPrivateTargets: true,
+        allowedPorts: parseAllowedPorts(defaultAllowedPorts),
+        connectTimeoutMs: 2000,
+      });
+      try {
+        const { send } = createWebhookSender({ agent });
+        const http = expectError(await send({ url: 'http://127.0.0.1/hook', body: '{}', headers: {} }));
+        expect(http).toMatchObject({
+          reason: 'forbidden_target',
+          detail: expect.stringMatching(/^port 80 /),
+        });
+        // 443 is allowed, so this one gets as far as connecting (nothing listens there).
+        const https = expectError(await send({ url: 'https://127.0.0.1/hook', body: '{}', headers: {} }));
+        expect(https.reason).not.toBe('forbidden_target');
+      } finally {
+        await agent.close();
+      }
+    });
+
+    it('checks the port before the address, and refuses a public host on port 22', async () => {
+      const { send } = createWebhookSender({ agent: guardedAgent });
+      // A documentation address: refused either way, so a broken rule sends nothing off the machine.
+      const result = expectError(await send({ url: 'https://192.0.2.1:22/', body: '{}', headers: {} }));
+      expect(result).toMatchObject({
+        reason: 'forbidden_target',
+        detail: expect.stringMatching(/^port 22 /),
+      });
+    });
   });
 
   describe('lookup', () => {

@@ -1,7 +1,9 @@
 import { checkTargetUrl, classifyBlockedAddress, type TargetPolicy } from '../../functions/domain/address';
+import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 
-const strict: TargetPolicy = { allowPrivateTargets: false, maxLength: 2048 };
-const local: TargetPolicy = { allowPrivateTargets: true, maxLength: 2048 };
+const deployedPorts = parseAllowedPorts(defaultAllowedPorts);
+const strict: TargetPolicy = { allowPrivateTargets: false, maxLength: 2048, allowedPorts: deployedPorts };
+const local: TargetPolicy = { allowPrivateTargets: true, maxLength: 2048, allowedPorts: anyPort };
 
 describe('classifyBlockedAddress', () => {
   it.each<[string, string]>([
@@ -40,6 +42,24 @@ describe('classifyBlockedAddress', () => {
     ['::ffff:0:a00:1', 'private'],
     ['2002:7f00:1::', '6to4 loopback'],
     ['2002:a9fe:a9fe::1', '6to4 link-local or cloud metadata'],
+    // Gaps found in the review, each failing before ipaddr.js took over the parsing.
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'Teredo loopback'],
+    ['2001:0:4136:e378:8000:63bf:5601:5601', 'Teredo link-local or cloud metadata'],
+    ['2001:0:4136:e378:8000:63bf:f7f7:f7f7', 'Teredo'],
+    ['64:ff9b:1::a00:1', 'local-use IPv4/IPv6 translation'],
+    ['2001:2::1', 'benchmarking'],
+    ['100::1', 'discard-only'],
+    // Covered before, now written down.
+    ['fec0::1', 'site-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['64:ff9b::a9fe:a9fe', 'link-local or cloud metadata'],
+    ['64:ff9b::127.0.0.1', 'loopback'],
+    ['2002:a00:1::', '6to4 private'],
+    ['0.1.2.3', 'unspecified'],
+    ['192.0.0.170', 'IETF protocol assignments'],
+    ['240.0.0.1', 'reserved or broadcast'],
   ])('blocks %s as %s', (ip, reason) => {
     expect(classifyBlockedAddress(ip)).toBe(reason);
   });
@@ -67,9 +87,26 @@ describe('classifyBlockedAddress', () => {
     expect(classifyBlockedAddress('::ffff:8.8.8.8')).toBeDefined();
   });
 
-  it.each(['example.com', '', '127.1', '256.0.0.1'])('refuses %p, which is not an IP address', (value) => {
-    expect(classifyBlockedAddress(value)).toBe('not an IP address');
+  it.each([
+    ['IPv4-compatible', '::8.8.8.8'],
+    ['IPv4-translated (SIIT)', '::ffff:0:8.8.8.8'],
+  ])('blocks an %s address even when the IPv4 address inside is public', (_, ip) => {
+    expect(classifyBlockedAddress(ip)).toBeDefined();
   });
+
+  it.each(['64:ff9b::808:808', '2002:808:808::1'])(
+    'allows %s, a NAT64 or 6to4 form of a public IPv4 address',
+    (ip) => {
+      expect(classifyBlockedAddress(ip)).toBeUndefined();
+    },
+  );
+
+  it.each(['example.com', '', '127.1', '256.0.0.1', '0x7f.1', '2130706433', '017700000001', '1::2::3'])(
+    'refuses %p, which is not an IP address',
+    (value) => {
+      expect(classifyBlockedAddress(value)).toBe('not an IP address');
+    },
+  );
 });
 
 describe('checkTargetUrl', () => {
@@ -134,6 +171,42 @@ describe('checkTargetUrl', () => {
   ])('refuses %s as an invalid url, even when private targets are allowed', (_kind, url) => {
     expect(checkTargetUrl(url, strict)).toEqual(expect.objectContaining({ code: 'invalid_url' }));
     expect(checkTargetUrl(url, local)).toEqual(expect.objectContaining({ code: 'invalid_url' }));
+  });
+
+  describe('ports', () => {
+    it.each([
+      'https://hooks.example.com/in',
+      'https://hooks.example.com:443/in',
+      'https://hooks.example.com:8443/in',
+      'https://hooks.example.com:65535/in',
+    ])('accepts %s, on an allowed port', (url) => {
+      expect(checkTargetUrl(url, strict)).toBeUndefined();
+    });
+
+    it.each<[string, number]>([
+      ['https://hooks.example.com:22/in', 22],
+      ['https://hooks.example.com:25/', 25],
+      ['https://8.8.8.8:53/', 53],
+      ['https://[2606:4700::1111]:1023/', 1023],
+      ['https://hooks.example.com:80/in', 80],
+    ])('refuses %s as a forbidden port', (url, port) => {
+      expect(checkTargetUrl(url, strict)).toEqual({
+        code: 'forbidden_port',
+        detail: `must use port 443 or 1024-65535, not ${port}`,
+      });
+    });
+
+    it("holds http's implicit port 80 to the rule when private targets are allowed", () => {
+      const localWithRule: TargetPolicy = { ...local, allowedPorts: deployedPorts };
+      expect(checkTargetUrl('http://localhost/in', localWithRule)).toEqual(
+        expect.objectContaining({ code: 'forbidden_port' }),
+      );
+      expect(checkTargetUrl('http://localhost:22/in', localWithRule)).toEqual(
+        expect.objectContaining({ code: 'forbidden_port' }),
+      );
+      expect(checkTargetUrl('http://localhost:3000/in', localWithRule)).toBeUndefined();
+      expect(checkTargetUrl('http://localhost/in', local)).toBeUndefined();
+    });
   });
 
   it('refuses a url longer than the policy allows and accepts one at the limit', () => {

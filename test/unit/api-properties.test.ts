@@ -4,6 +4,7 @@ import { DynamoDbWebhookStore } from '../../functions/adapters/aws/dynamodb-webh
 import { ValidationError } from '../../functions/domain/errors';
 import { eventCatalog } from '../../functions/domain/event-catalog';
 import { webhookIdPattern } from '../../functions/domain/ids';
+import { defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 import {
   authenticationPayloadTypes,
   publicAttributes,
@@ -27,7 +28,12 @@ type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<API
 
 const allowedEnvironments = ['production', 'staging', 'qa', 'development', 'sandbox'];
 /** The rules the handler applies, from the environment set below. */
-const rules: WebhookRules = { allowedEnvironments, allowPrivateTargets: false, defaultTypePrefix: '' };
+const rules: WebhookRules = {
+  allowedEnvironments,
+  allowPrivateTargets: false,
+  allowedPorts: parseAllowedPorts(defaultAllowedPorts),
+  defaultTypePrefix: '',
+};
 
 let handler: ApiHandler;
 let store: DynamoDbWebhookStore;
@@ -574,7 +580,8 @@ const host = fc
 const publicUrl = fc
   .tuple(
     host,
-    fc.option(fc.integer({ min: 1, max: 65_535 })),
+    // 443 or an unprivileged port: the deployed port rule (HERALD_ALLOWED_PORTS's default).
+    fc.option(fc.oneof(fc.constant(443), fc.integer({ min: 1024, max: 65_535 }))),
     fc.webPath({ size: 'small' }),
     fc.option(fc.webQueryParameters({ size: 'small' })),
   )

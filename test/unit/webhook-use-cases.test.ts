@@ -16,6 +16,7 @@ import {
   StaleWebhook,
   type WebhookStore,
 } from '../../functions/domain/ports';
+import { defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 import {
   createWebhook,
   deleteWebhook,
@@ -121,6 +122,7 @@ class FixedClock implements Clock {
 const rules: WebhookRules = {
   allowedEnvironments: ['production', 'staging', 'qa', 'development', 'sandbox'],
   allowPrivateTargets: false,
+  allowedPorts: parseAllowedPorts(defaultAllowedPorts),
   defaultTypePrefix: '',
 };
 const start = new Date('2025-08-08T05:56:32.136Z');

@@ -1,5 +1,6 @@
 import { type Problem, ValidationError } from '../../functions/domain/errors';
 import { eventTypeNames } from '../../functions/domain/event-catalog';
+import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 import {
   applyWebhookPatch,
   deliveredType,
@@ -14,9 +15,10 @@ import { seedBodies } from '../helpers';
 const rules: WebhookRules = {
   allowedEnvironments: ['production', 'staging', 'qa', 'development', 'sandbox'],
   allowPrivateTargets: false,
+  allowedPorts: parseAllowedPorts(defaultAllowedPorts),
   defaultTypePrefix: '',
 };
-const localRules: WebhookRules = { ...rules, allowPrivateTargets: true };
+const localRules: WebhookRules = { ...rules, allowPrivateTargets: true, allowedPorts: anyPort };
 
 /** The smallest valid create request: the four required rows of the seed field table. */
 const minimal = {
@@ -488,6 +490,51 @@ describe('validateNewWebhook', () => {
       expect(validateNewWebhook({ ...minimal, url }, localRules).attributes.url).toBe(url);
     });
 
+    describe('ports', () => {
+      it.each([
+        'https://hooks.example.com/in',
+        'https://hooks.example.com:443/in',
+        'https://hooks.example.com:8443/in',
+      ])('accepts %s: 443, stated or implicit, or an unprivileged port', (url) => {
+        expect(validateNewWebhook({ ...minimal, url }, rules).attributes.url).toBe(url);
+      });
+
+      it.each(['https://hooks.example.com:22/in', 'https://hooks.example.com:1023/in'])(
+        'refuses %s with forbidden_port',
+        (url) => {
+          expect(refusal({ ...minimal, url })).toEqual([
+            expect.objectContaining({
+              code: 'forbidden_port',
+              detail: `url must use port 443 or 1024-65535, not ${new URL(url).port}.`,
+              source: { pointer: pointer('url') },
+            }),
+          ]);
+        },
+      );
+
+      it('refuses an authentication_server on a forbidden port', () => {
+        const input = {
+          ...minimal,
+          ...oAuthFields,
+          authentication_server: 'https://auth.example.com:25/token',
+        };
+        expectProblem(refusal(input), 'forbidden_port', pointer('authentication_server'));
+      });
+
+      it('refuses a patched url on a forbidden port', () => {
+        const { attributes } = validateNewWebhook(minimal, rules);
+        const problems = problemsOf(() =>
+          applyWebhookPatch(attributes, { url: 'https://hooks.example.com:22/in' }, rules),
+        );
+        expectProblem(problems, 'forbidden_port', pointer('url'));
+      });
+
+      it('allows any port when private targets are allowed and no rule is set (local mode)', () => {
+        const url = 'http://127.0.0.1:22/in';
+        expect(validateNewWebhook({ ...minimal, url }, localRules).attributes.url).toBe(url);
+      });
+    });
+
     describe('authentication_server', () => {
       const withServer = (authentication_server: string) => ({
         ...minimal,
@@ -821,7 +868,7 @@ describe('publicAttributes', () => {
 });
 
 describe('storable OAuth payloads', () => {
-  const rules = { allowedEnvironments: ['production'], allowPrivateTargets: false, defaultTypePrefix: '' };
+  const rules = { ...localRules, allowedEnvironments: ['production'], allowPrivateTargets: false };
   const withPayload = (payload: unknown) => ({
     ...structuredClone(seedBodies.oAuth.data.attributes),
     authentication_payload_type: 'application/json',

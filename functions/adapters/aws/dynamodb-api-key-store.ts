@@ -4,9 +4,11 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import type { ApiKeyRecord } from '../../domain/api-key';
 import type { ApiKeyStore } from '../../domain/ports';
 import { conditionFailedAt } from './dynamodb-webhook-store';
+import { matching, parseItem } from './stored-item';
 
 /**
  * API keys on DynamoDB: one item by hash (what the authorizer reads) and one under the tenant
@@ -17,15 +19,36 @@ const keys = {
   byTenant: (tenant: string, keyId: string) => ({ pk: `TENANT#${tenant}`, sk: `APIKEY#${keyId}` }),
 };
 
+const apiKeyItemSchema = matching<ApiKeyRecord>()(
+  z.object({
+    keyId: z.string(),
+    tenant: z.string(),
+    hash: z.string(),
+    createdAt: z.string(),
+    // Absent rather than null in keys written before revocation and labels existed.
+    revokedAt: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+    label: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+  }),
+);
+
+/**
+ * The item's key as an error shows it: the hash item's key is the key's whole SHA-256, which only
+ * its first characters name in a log line.
+ */
+function shownKey(item: Record<string, unknown>): string {
+  const pk = String(item.pk);
+  const shown = pk.startsWith('APIKEY#') ? `${pk.slice(0, 'APIKEY#'.length + 8)}…` : pk;
+  return `pk=${shown} sk=${String(item.sk)}`;
+}
+
 function fromItem(item: Record<string, unknown>): ApiKeyRecord {
-  return {
-    keyId: item.keyId as string,
-    tenant: item.tenant as string,
-    hash: item.hash as string,
-    createdAt: item.createdAt as string,
-    revokedAt: (item.revokedAt as string | null | undefined) ?? null,
-    label: (item.label as string | null | undefined) ?? null,
-  };
+  return parseItem(apiKeyItemSchema, item, 'api-key', shownKey(item));
 }
 
 export class DynamoDbApiKeyStore implements ApiKeyStore {

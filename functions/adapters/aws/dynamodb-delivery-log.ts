@@ -6,6 +6,8 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { deliveryMessageSchema } from '../../domain/delivery';
 import {
   type Attempt,
   type DeliveryLogEntry,
@@ -13,12 +15,14 @@ import {
   type DeliveryRecord,
   type DeliveryStatus,
   decodeCursor,
+  deliveryStatuses,
   encodeCursor,
   logSortKey,
   normalizeTime,
 } from '../../domain/delivery-log';
 import type { DeliveryLog, Page } from '../../domain/ports';
 import { tableSchema } from '../../shared/table-schema';
+import { matching, parseItem } from './stored-item';
 
 /**
  * The delivery log on DynamoDB: one item per delivery, its attempts in a list, written with one
@@ -38,32 +42,51 @@ export const deliveryKeys = {
 /** Query pages read while filling one page of a filtered list: bounds the work of a sparse filter. */
 const maxQueriesPerPage = 10;
 
+const attemptSchema = matching<Attempt>()(
+  z.object({
+    attempt: z.number().int(),
+    time: z.string(),
+    outcome: z.enum(['succeeded', 'failed']),
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number(),
+    error: z.string().nullable(),
+    responseExcerpt: z.string().nullable(),
+    origin: deliveryMessageSchema.shape.origin.unwrap(),
+  }),
+);
+
+/** A delivery's key: the webhook's partition, then the event time and the delivery id. */
+const keysSchema = z.object({
+  pk: z.string().regex(/^DELIVERIES#[^#]+#[^#]+$/, 'must be DELIVERIES#<tenant>#<webhook id>'),
+  sk: z.string().regex(/^[^#]+#.+$/, 'must be <event time>#<delivery id>'),
+});
+
 /**
  * What the item stores beside its keys. Anything the keys already say (tenant, webhook, delivery
  * id, event time) or the attempts already say (count, last status, last error) is left out: an
  * item of a typical event stays under 1 KB, one write unit, and the log is most of Herald's
  * DynamoDB bill (docs/cost.md).
  */
-interface DeliveryItem {
-  pk: string;
-  sk: string;
-  status: DeliveryRecord['status'];
-  eventId: string;
-  eventType: string;
-  environment: string | null;
-  source: string;
+const deliveryItemSchema = keysSchema.extend({
+  status: z.enum(deliveryStatuses),
+  eventId: z.string(),
+  eventType: z.string(),
+  environment: z.string().nullable(),
+  source: z.string(),
   /** The event time exactly as sent (the sort key holds it normalised). */
-  time: string;
-  data: Record<string, unknown>;
-  attempts?: Attempt[];
+  time: z.string(),
+  // Its shape only, as the delivery message is checked: the router checked the fields.
+  data: deliveryMessageSchema.shape.data,
+  attempts: z.array(attemptSchema).optional(),
   /** Why it failed when no attempt was made (a disabled webhook). */
-  error?: string | null;
-  nextAttemptAt: string | null;
-  updatedAt: string;
-}
+  error: z.string().nullish(),
+  /** Absent when nothing is scheduled. */
+  nextAttemptAt: z.string().nullish(),
+  updatedAt: z.string(),
+});
 
 function fromItem(item: Record<string, unknown>): DeliveryRecord {
-  const i = item as unknown as DeliveryItem;
+  const i = parseItem(deliveryItemSchema, item, 'delivery');
   const [, tenant = '', webhookId = ''] = i.pk.split('#');
   const deliveryId = i.sk.slice(i.sk.indexOf('#') + 1);
   const attempts = i.attempts ?? [];
@@ -182,7 +205,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     const partition = deliveryKeys.partition(tenant, webhookId);
     // A platform that sends the same event id twice at different times makes two records with
     // one id: show the latest.
-    const keys = Items.map((i) => ({ pk: i.pk as string, sk: i.sk as string }))
+    const keys = Items.map((i) => parseItem(keysSchema, i, 'delivery index'))
       // Another tenant's or webhook's delivery is not this one, whatever its id.
       .filter((k) => k.pk === partition)
       .sort((a, b) => b.sk.localeCompare(a.sk));
@@ -245,12 +268,13 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       for (const item of page.Items ?? []) {
         if (item.sk === after) continue;
         items.push(fromItem(item));
-        lastKey = item.sk as string;
+        // fromItem has checked it is a string of the sort key's form.
+        lastKey = String(item.sk);
         if (items.length > query.limit) break;
       }
       start = page.LastEvaluatedKey;
       if (items.length > query.limit || !start) break;
-      lastKey = start.sk as string;
+      lastKey = parseItem(keysSchema, start, 'delivery').sk;
     }
     if (items.length > query.limit) {
       const shown = items.slice(0, query.limit);

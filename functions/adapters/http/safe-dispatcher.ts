@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { classifyBlockedAddress } from '../../domain/address';
+import { type AllowedPorts, allowsPort, portOf } from '../../domain/target-ports';
 
 /**
  * The dispatcher every outbound request of Herald goes through. Webhook URLs are checked when they
@@ -16,10 +17,16 @@ export const FORBIDDEN_TARGET_CODE = 'HERALD_FORBIDDEN_TARGET';
 export class ForbiddenTargetError extends Error {
   readonly code = FORBIDDEN_TARGET_CODE;
 
-  /** @param reason what the address is, e.g. `loopback` or `private`, from {@link classifyBlockedAddress}. */
-  constructor(readonly reason: string) {
+  /**
+   * @param reason what the address is, e.g. `loopback` or `private`, from {@link classifyBlockedAddress},
+   *   or which port was refused; recorded as the attempt's detail.
+   */
+  constructor(
+    readonly reason: string,
     // Names the kind of address only: never the URL, whose query may carry a customer's secret.
-    super(`target resolves to a forbidden address (${reason})`);
+    message = `target resolves to a forbidden address (${reason})`,
+  ) {
+    super(message);
     this.name = 'ForbiddenTargetError';
   }
 }
@@ -67,6 +74,8 @@ export function createSafeLookup(resolveAll: ResolveAll = systemResolveAll): Loo
 export interface SafeAgentOptions {
   /** Allow loopback, private and other blocked addresses: local mode and tests only. */
   readonly allowPrivateTargets: boolean;
+  /** Ports a connection may use, whether or not private targets are allowed. */
+  readonly allowedPorts: AllowedPorts;
   /** Time allowed for the TCP (and TLS) handshake. */
   readonly connectTimeoutMs: number;
   /**
@@ -80,16 +89,28 @@ export interface SafeAgentOptions {
 
 /**
  * Makes the keep-alive agent for outbound requests: make one per container and reuse it across
- * deliveries. Unless `allowPrivateTargets`, every connection is refused with a
- * {@link ForbiddenTargetError} when the host is, or resolves to, a blocked address.
+ * deliveries. A connection to a port outside `allowedPorts` is refused with a
+ * {@link ForbiddenTargetError}, and so, unless `allowPrivateTargets`, is every connection to a host
+ * that is, or resolves to, a blocked address.
  */
 export function createSafeAgent(options: SafeAgentOptions): Agent {
-  const { allowPrivateTargets, connectTimeoutMs, connections, resolveAll } = options;
+  const { allowPrivateTargets, allowedPorts, connectTimeoutMs, connections, resolveAll } = options;
   const base = buildConnector({
     timeout: connectTimeoutMs,
     ...(allowPrivateTargets ? {} : { lookup: createSafeLookup(resolveAll) }),
   });
   const connect: buildConnector.connector = (target, callback) => {
+    // Before any lookup or socket: a URL saved before the rule existed is refused here. undici
+    // hands an empty port for the scheme's own.
+    const port = portOf(target.protocol, target.port);
+    if (!allowsPort(allowedPorts, port)) {
+      const error = new ForbiddenTargetError(
+        `port ${port} is outside the allowed ports (${allowedPorts.text})`,
+        `target port ${port} is outside the allowed ports (${allowedPorts.text})`,
+      );
+      process.nextTick(() => callback(error, null));
+      return;
+    }
     // Node never calls `lookup` for an IP literal, so literals are checked here. undici hands the
     // connector IPv6 hosts without their brackets.
     const reason =
