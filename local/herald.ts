@@ -10,7 +10,16 @@ import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
 import { deliveryEventSource, deliveryTimings, pipelineQueues } from '../functions/shared/pipeline';
-import { defaultSettings } from '../lib/config';
+import {
+  defaultSettings,
+  describeProblem,
+  envName,
+  parseSettings,
+  type SettingName,
+  type Settings,
+  settingNames,
+  settingsEnvironment,
+} from '../functions/shared/settings';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
 import {
   assertPortFree,
@@ -30,7 +39,7 @@ import { startSqsPoller } from './sqs-poller';
  * Local mode: the whole of Herald on one machine. The same handlers run behind a stand-in for
  * API Gateway, against DynamoDB Local and fauxqs through the real AWS SDK clients.
  */
-export interface LocalHeraldOptions {
+export interface LocalHeraldOptions extends Partial<Settings> {
   /** The API port on 127.0.0.1; 0 for any free port. */
   apiPort: number;
   /** The `PutEvents` port on 127.0.0.1; 0 for any free port. */
@@ -39,13 +48,6 @@ export interface LocalHeraldOptions {
   memory: boolean;
   /** Where state is kept between runs. @default .herald */
   dataDir?: string;
-  busName: string;
-  eventSource: string;
-  allowPrivateTargets: boolean;
-  /** Ports targets may use, e.g. `443,1024-65535`. @default any port with `allowPrivateTargets`, else 443,1024-65535 */
-  allowedPorts?: string;
-  allowedEnvironments?: string;
-  defaultTypePrefix?: string;
   /** The demo tenant's key; a new one is made when absent. */
   apiKey?: string;
   /** Use running emulators instead of starting them (tests share one of each). */
@@ -54,31 +56,20 @@ export interface LocalHeraldOptions {
   tableName?: string;
   /** Names the queues `{prefix}-deliveries` and `{prefix}-deliveries-dlq`. */
   queuePrefix?: string;
-  logLevel?: string;
-  /** Retry delays, e.g. `1s,2s,4s`; absent for the default of about a day. */
-  retrySchedule?: string;
-  /** Per-attempt delivery timeout. @default 15000 */
-  deliveryTimeoutMs?: number;
-  /** A webhook failing every attempt for this long is disabled. @default 5 days */
-  autoDisableAfterSeconds?: number;
-  /** How long a rotated signing secret keeps signing. @default 24 h */
-  secretRotationGraceSeconds?: number;
-  /** Delivery log retention. @default 30 */
-  attemptRetentionDays?: number;
-  /** `HERALD_MAX_WEBHOOKS_PER_TENANT`: webhooks one tenant may have. @default 100 */
-  maxWebhooksPerTenant?: number;
-  /** `HERALD_TEST_EVENTS_PER_MINUTE`: test events one webhook may be sent per minute. @default 10 */
-  testEventsPerMinute?: number;
-  /** API requests per second per tenant (HERALD_TENANT_RATE_LIMIT). @default as the stack, 25 */
-  tenantRateLimit?: number;
-  /** Per-tenant burst (HERALD_TENANT_BURST_LIMIT). @default as the stack, 50 */
-  tenantBurstLimit?: number;
-  /** `POST /auth/exchange` requests per second, all callers (HERALD_EXCHANGE_RATE_LIMIT). @default as the stack, 10 */
-  exchangeRateLimit?: number;
-  /** `POST /auth/exchange` burst (HERALD_EXCHANGE_BURST_LIMIT). @default as the stack, 20 */
-  exchangeBurstLimit?: number;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
+}
+
+/** The settings of `options` over local mode's defaults; throws naming every bad one. */
+function localSettings(options: LocalHeraldOptions): Settings {
+  const given: Partial<Record<SettingName, unknown>> = {};
+  for (const name of settingNames('local')) if (options[name] !== undefined) given[name] = options[name];
+  const parsed = parseSettings(given, settingNames('local'), defaultSettings('local'));
+  if (!parsed.ok)
+    throw new LocalModeError(
+      `Invalid settings: ${parsed.problems.map((p) => describeProblem(p, envName)).join('; ')}`,
+    );
+  return { ...defaultSettings('local'), ...parsed.settings };
 }
 
 export interface LocalHerald {
@@ -160,6 +151,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     throw new LocalModeError('Local mode runs once per process; start another process.');
   startedInThisProcess = true;
   const started = Date.now();
+  const settings = localSettings(options);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const log = options.log ?? (() => undefined);
   const dataDir = resolve(options.dataDir ?? '.herald');
@@ -217,30 +209,16 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: tableName,
-      HERALD_EVENT_SOURCE: options.eventSource,
-      HERALD_ALLOW_PRIVATE_TARGETS: String(options.allowPrivateTargets),
-      // Always set, empty for the default, so an earlier start in the same process cannot leak its rule.
-      HERALD_ALLOWED_PORTS: options.allowedPorts ?? '',
       HERALD_TOKEN_SIGNING_KEY: signingKey,
       POWERTOOLS_SERVICE_NAME: 'herald',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      POWERTOOLS_LOG_LEVEL: settings.logLevel,
       // Nothing turns EMF lines into metrics here; POWERTOOLS_METRICS_DISABLED=false prints them.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-      HERALD_RETRY_SCHEDULE: options.retrySchedule ?? '',
-      DELIVERY_TIMEOUT_MS: String(options.deliveryTimeoutMs ?? 15_000),
-      AUTO_DISABLE_AFTER_SECONDS: String(options.autoDisableAfterSeconds ?? 5 * 86_400),
-      SECRET_ROTATION_GRACE_SECONDS: String(options.secretRotationGraceSeconds ?? 86_400),
-      ATTEMPT_RETENTION_DAYS: String(options.attemptRetentionDays ?? 30),
-      ...(options.maxWebhooksPerTenant !== undefined
-        ? { HERALD_MAX_WEBHOOKS_PER_TENANT: String(options.maxWebhooksPerTenant) }
-        : {}),
-      ...(options.testEventsPerMinute !== undefined
-        ? { HERALD_TEST_EVENTS_PER_MINUTE: String(options.testEventsPerMinute) }
-        : {}),
-      ...(options.allowedEnvironments ? { HERALD_ALLOWED_ENVIRONMENTS: options.allowedEnvironments } : {}),
-      ...(options.defaultTypePrefix !== undefined
-        ? { HERALD_DEFAULT_TYPE_PREFIX: options.defaultTypePrefix }
-        : {}),
+      // Every function's settings, always all of them, so an earlier start in the same process
+      // cannot leak its values into this one.
+      ...settingsEnvironment(settings, [
+        ...new Set([...settingNames('api'), ...settingNames('router'), ...settingNames('delivery')]),
+      ]),
     });
 
     const dynamoClient = new DynamoDBClient({ ...localAwsConfig, endpoint: dynamo.endpoint });
@@ -251,13 +229,13 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
     await ensureTable(dynamoClient, tableName);
     const queuePrefix = options.queuePrefix ?? 'herald';
-    const deliveryTimeoutMs = options.deliveryTimeoutMs ?? 15_000;
+    const deliveryTimeoutMs = settings.deliveryTimeoutMs;
     const queues = await ensureQueues(
       sqsClient,
       queuePrefix,
       pipelineQueues({
-        retrySchedule: options.retrySchedule
-          ? parseRetrySchedule(options.retrySchedule)
+        retrySchedule: settings.retrySchedule
+          ? parseRetrySchedule(settings.retrySchedule)
           : defaultRetrySchedule,
         deliveryTimeoutMs,
       }),
@@ -311,12 +289,12 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       { api, authorizer, onError: (error) => log(`API error: ${String(error)}`) },
       {
         tenant: {
-          ratePerSecond: options.tenantRateLimit ?? defaultSettings.tenantRateLimit,
-          burst: options.tenantBurstLimit ?? defaultSettings.tenantBurstLimit,
+          ratePerSecond: settings.tenantRateLimit,
+          burst: settings.tenantBurstLimit,
         },
         exchange: {
-          ratePerSecond: options.exchangeRateLimit ?? defaultSettings.exchangeRateLimit,
-          burst: options.exchangeBurstLimit ?? defaultSettings.exchangeBurstLimit,
+          ratePerSecond: settings.exchangeRateLimit,
+          burst: settings.exchangeBurstLimit,
         },
       },
     );
@@ -324,10 +302,10 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
 
     const eventsServer = createEventsServer({
-      busName: options.busName,
+      busName: settings.busName,
       region: localAwsConfig.region,
       accountId: '000000000000',
-      pattern: platformEventPattern(options.eventSource),
+      pattern: platformEventPattern(settings.eventSource),
       onMatched: (event) => {
         log(`event ${event.id} ${event['detail-type']} matched the rule`);
         options.onEvent?.(event, true);

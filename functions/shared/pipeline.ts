@@ -36,10 +36,17 @@ export interface DeliveryTimings {
   readonly marginMs: number;
 }
 
+/**
+ * The shortest per-call timeout: below it, the invocation's time less the margin could leave a
+ * delivery less than a call's minimum (`minCallMs` in deliver.ts), and every delivery would be
+ * handed back unsent until the queue dead-lettered it.
+ */
+export const minDeliveryTimeoutMs = 1_000;
+
 /** Derives the function's and the queue's timeouts from the per-call timeout (1 s to 60 s). */
 export function deliveryTimings(callTimeoutMs: number): DeliveryTimings {
-  if (!Number.isInteger(callTimeoutMs) || callTimeoutMs < 100 || callTimeoutMs > 60_000)
-    throw new Error(`The delivery timeout must be 100 to 60,000 ms, not ${callTimeoutMs}.`);
+  if (!Number.isInteger(callTimeoutMs) || callTimeoutMs < minDeliveryTimeoutMs || callTimeoutMs > 60_000)
+    throw new Error(`The delivery timeout must be 1,000 to 60,000 ms, not ${callTimeoutMs}.`);
   const functionTimeoutSeconds = Math.ceil((callsPerDelivery * callTimeoutMs + deliveryMarginMs) / 1000);
   return {
     callTimeoutMs,

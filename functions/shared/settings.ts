@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseRetrySchedule } from '../domain/retry';
+import { allowedPortsSchema, defaultAllowedPorts } from '../domain/target-ports';
 
 /**
  * The one description of Herald's settings. Each setting has one name: the CDK context key
@@ -10,13 +11,16 @@ import { parseRetrySchedule } from '../domain/retry';
  * docs/configuration.md is generated from this table (`npm run docs`).
  */
 
-/** The functions that read settings from their environment. */
-export type FunctionName = 'api' | 'authorizer' | 'router' | 'delivery';
+/** The functions that read settings from their environment (the authorizer shares the API's). */
+export type FunctionName = 'api' | 'router' | 'delivery';
 
 interface Spec<T extends z.ZodTypeAny> {
   /** Accepts what each source gives: strings (environment, `cdk -c`) and JSON values (cdk.json). */
   readonly schema: T;
+  /** Deployed, and in a function whose variable is unset: the safe value. */
   readonly default: z.output<T>;
+  /** Local mode's default, where it differs (a developer's machine, loopback receivers). */
+  readonly localDefault?: z.output<T>;
   /** One or two sentences for docs/configuration.md. */
   readonly description: string;
   /** The functions given it as an environment variable. */
@@ -25,7 +29,8 @@ interface Spec<T extends z.ZodTypeAny> {
   readonly only?: 'stack' | 'local';
 }
 
-const spec = <T extends z.ZodTypeAny>(s: Spec<T>): Spec<T> => s;
+/** Keeps each spec's literal types (`only`), from which the stack's settings type is derived. */
+const spec = <T extends z.ZodTypeAny, S extends Spec<T>>(s: S & Spec<T>): S => s;
 
 /** A whole number in a range; numeric strings accepted (the environment and `cdk -c` give strings). */
 const integer = (min: number, max: number) =>
@@ -62,19 +67,22 @@ const logRetentionValues = [
   9999,
 ] as const;
 
-/** Port ranges like `443,1024-65535`: each a port or an inclusive range, 1 to 65535. */
-const portRanges = z
-  .string()
-  .trim()
-  .regex(/^\d{1,5}(-\d{1,5})?(\s*,\s*\d{1,5}(-\d{1,5})?)*$/, 'ports and ranges, e.g. 443,1024-65535')
-  .refine(
-    (v) =>
-      v.split(',').every((part) => {
-        const [low = 0, high = low] = part.trim().split('-').map(Number);
-        return low >= 1 && high <= 65535 && low <= high;
-      }),
-    'each port from 1 to 65535, each range low-high',
-  );
+/**
+ * Port ranges like `443,1024-65535` (the target-ports rule), written back in its normal form; empty
+ * for the mode's default. cdk.json may give a single port as a number.
+ */
+const portRanges = z.preprocess(
+  (v) => (typeof v === 'number' ? String(v) : v),
+  z.string().transform((v, ctx) => {
+    const text = v.trim();
+    if (text === '') return '';
+    const parsed = allowedPortsSchema.safeParse(text);
+    if (parsed.success) return parsed.data.text;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: issue.message });
+    return z.NEVER;
+  }),
+);
 
 export const settingSpecs = {
   eventSource: spec({
@@ -90,7 +98,8 @@ export const settingSpecs = {
       .regex(/^[A-Za-z0-9._/-]{1,256}$/, 'EventBridge bus names are 1-256 of A-Z a-z 0-9 . _ - /')
       .refine((n) => n !== 'default' && !n.startsWith('aws.'), 'must not be "default" or start with "aws."'),
     default: 'herald',
-    description: 'The EventBridge bus the platform publishes to (local mode: the bus `PutEvents` entries must name).',
+    description:
+      'The EventBridge bus the platform publishes to (local mode: the bus `PutEvents` entries must name).',
     readBy: [],
   }),
   defaultTypePrefix: spec({
@@ -109,7 +118,8 @@ export const settingSpecs = {
   }),
   allowPrivateTargets: spec({
     schema: boolean,
-    default: true,
+    default: false,
+    localDefault: true,
     description:
       'Allow plain http and loopback or private webhook URLs, and any port. Local mode only: deployed, always refused.',
     readBy: ['api', 'delivery'],
@@ -117,16 +127,17 @@ export const settingSpecs = {
   }),
   allowedPorts: spec({
     schema: portRanges,
-    default: '443,1024-65535',
+    default: defaultAllowedPorts,
+    localDefault: '',
     description:
-      'Ports webhook and OAuth URLs may use (comma-separated ports and ranges), so Herald cannot probe the well-known ports of public hosts. Ignored where private targets are allowed (local mode).',
+      'Ports webhook and OAuth URLs may use (comma-separated ports and ranges), checked when a webhook is saved and before every connection, so Herald cannot probe the well-known ports of public hosts. Empty: `443,1024-65535`, or any port where private targets are allowed.',
     readBy: ['api', 'delivery'],
   }),
   accessTokenTtlSeconds: spec({
     schema: integer(60, 86_400),
     default: 900,
     description: 'Lifetime of an access token from `POST /auth/exchange`.',
-    readBy: ['api', 'authorizer'],
+    readBy: ['api'],
   }),
   authorizerCacheSeconds: spec({
     schema: integer(0, 3600),
@@ -138,15 +149,16 @@ export const settingSpecs = {
   }),
   throttleRateLimit: spec({
     schema: integer(1, 10_000),
-    default: 50,
+    // Twenty tenants at their full rate: a few busy tenants cannot use up what all the others share.
+    default: 500,
     description:
-      "Stage throttling, requests per second: API Gateway's limit for each method of the stage, so the ceiling all tenants share. Tenant and exchange limits must not exceed it.",
+      "Stage throttling, requests per second: API Gateway's limit for each method of the stage, so the ceiling all tenants share (keep it at several times `tenantRateLimit`). Tenant and exchange limits must not exceed it.",
     readBy: [],
     only: 'stack',
   }),
   throttleBurstLimit: spec({
     schema: integer(1, 5000),
-    default: 100,
+    default: 1000,
     description: 'Stage throttling, burst (see `throttleRateLimit`).',
     readBy: [],
     only: 'stack',
@@ -180,13 +192,15 @@ export const settingSpecs = {
   maxWebhooksPerTenant: spec({
     schema: integer(1, 100_000),
     default: 100,
-    description: 'Webhooks one tenant may have; a create past it answers 403 `quota_exceeded` and stores nothing.',
+    description:
+      'Webhooks one tenant may have; a create past it answers 403 `quota_exceeded` and stores nothing.',
     readBy: ['api'],
   }),
   testEventsPerMinute: spec({
     schema: integer(1, 1000),
     default: 10,
-    description: 'Test events one webhook may be sent per minute (`POST /webhooks/{id}/test`); past it, 429 with `Retry-After`.',
+    description:
+      'Test events one webhook may be sent per minute (`POST /webhooks/{id}/test`); past it, 429 with `Retry-After`.',
     readBy: ['api'],
   }),
   deliveryMaxConcurrency: spec({
@@ -247,7 +261,10 @@ export const settingSpecs = {
   retrySchedule: spec({
     schema: z
       .string()
-      .regex(/^(\s*\d+(\.\d+)?(ms|s|m|h)\s*(,\s*\d+(\.\d+)?(ms|s|m|h)\s*)*)?$/, 'comma-separated durations like 5s,5m,2h')
+      .regex(
+        /^(\s*\d+(\.\d+)?(ms|s|m|h)\s*(,\s*\d+(\.\d+)?(ms|s|m|h)\s*)*)?$/,
+        'comma-separated durations like 5s,5m,2h',
+      )
       .superRefine((v, ctx) => {
         if (v.trim() === '') return;
         try {
@@ -262,7 +279,7 @@ export const settingSpecs = {
     readBy: ['delivery'],
   }),
   deliveryTimeoutMs: spec({
-    schema: integer(100, 60_000),
+    schema: integer(1_000, 60_000),
     default: 15_000,
     description:
       "Time allowed for each HTTP call of a delivery (the OAuth token, the POST). The delivery function's timeout (4 calls + 5 s) and the queue's visibility timeout (6 × that) derive from it.",
@@ -291,7 +308,8 @@ export const settingSpecs = {
         'an email address, or empty for none',
       ),
     default: '',
-    description: 'Send alarm notifications to this address, through a new SNS topic encrypted with its own KMS key.',
+    description:
+      'Send alarm notifications to this address, through a new SNS topic encrypted with its own KMS key.',
     readBy: [],
     only: 'stack',
   }),
@@ -311,7 +329,8 @@ export const settingSpecs = {
   failureRateAlarmPercent: spec({
     schema: integer(1, 100),
     default: 25,
-    description: 'Alarm when more than this percentage of delivery attempts fail over 15 minutes (from 20 attempts up).',
+    description:
+      'Alarm when more than this percentage of delivery attempts fail over 15 minutes (from 20 attempts up).',
     readBy: [],
     only: 'stack',
   }),
@@ -341,14 +360,36 @@ export const envName = (name: SettingName): string =>
 
 /** The settings a place reads: the stack all but local-only ones, local mode all but stack-only ones. */
 export function settingNames(place: 'stack' | 'local' | FunctionName): SettingName[] {
-  if (place === 'stack') return names.filter((n) => settingSpecs[n].only !== 'local');
-  if (place === 'local') return names.filter((n) => settingSpecs[n].only !== 'stack');
-  return names.filter((n) => (settingSpecs[n].readBy as readonly FunctionName[]).includes(place));
+  const specOf = (n: SettingName): Spec<z.ZodTypeAny> => settingSpecs[n];
+  if (place === 'stack') return names.filter((n) => specOf(n).only !== 'local');
+  if (place === 'local') return names.filter((n) => specOf(n).only !== 'stack');
+  return names.filter((n) => specOf(n).readBy.includes(place));
 }
 
-export const defaultSettings: Settings = Object.fromEntries(
-  names.map((n) => [n, settingSpecs[n].default]),
-) as Settings;
+/** Every setting at its default; local mode's defaults with `local`. */
+export function defaultSettings(place: 'deployed' | 'local' = 'deployed'): Settings {
+  return Object.fromEntries(
+    names.map((n) => {
+      const s: Spec<z.ZodTypeAny> = settingSpecs[n];
+      return [n, place === 'local' && s.localDefault !== undefined ? s.localDefault : s.default];
+    }),
+  ) as Settings;
+}
+
+/** The names of the settings function `F` reads. */
+export type FunctionSettingName<F extends FunctionName> = {
+  [K in SettingName]: F extends Specs[K]['readBy'][number] ? K : never;
+}[SettingName];
+
+/** The settings function `fn` reads, typed so a function cannot read one it is not given. */
+export function functionSettingNames<F extends FunctionName>(fn: F): Array<FunctionSettingName<F>> {
+  return settingNames(fn) as Array<FunctionSettingName<F>>;
+}
+
+/** The names of the settings the stack takes (all but local mode's own). */
+export type StackSettingName = {
+  [K in SettingName]: Specs[K] extends { only: 'local' } ? never : K;
+}[SettingName];
 
 /** A setting's value as an environment variable holds it (lists comma-separated). */
 export function toEnvValue(value: unknown): string {
@@ -363,7 +404,14 @@ export function settingsEnvironment(values: Settings, names: readonly SettingNam
 /** One bad setting, said with the name the reader used (`herald.x` or `HERALD_X`). */
 export interface SettingProblem {
   name: SettingName;
+  /** Where inside the value, for a list's item (`allowedEnvironments.0`); empty for the whole. */
+  path: Array<string | number>;
   message: string;
+}
+
+/** `prefix` + the setting's name, and the path inside it when there is one. */
+export function describeProblem(p: SettingProblem, name: (n: SettingName) => string): string {
+  return `${name(p.name)}${p.path.length > 0 ? `.${p.path.join('.')}` : ''}: ${p.message}`;
 }
 
 /**
@@ -373,18 +421,19 @@ export interface SettingProblem {
 export function parseSettings<N extends SettingName>(
   raw: Readonly<Partial<Record<SettingName, unknown>>>,
   names: readonly N[],
+  defaults: Settings = defaultSettings(),
 ): { ok: true; settings: Pick<Settings, N> } | { ok: false; problems: SettingProblem[] } {
   const out: Partial<Record<SettingName, unknown>> = {};
   const problems: SettingProblem[] = [];
   for (const name of names) {
     const value = raw[name];
     if (value === undefined) {
-      out[name] = settingSpecs[name].default;
+      out[name] = defaults[name];
       continue;
     }
     const parsed = settingSpecs[name].schema.safeParse(value);
     if (parsed.success) out[name] = parsed.data;
-    else problems.push({ name, message: parsed.error.issues.map((i) => i.message).join('; ') });
+    else for (const i of parsed.error.issues) problems.push({ name, path: i.path, message: i.message });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: out as Pick<Settings, N> };
 }
@@ -396,16 +445,17 @@ export function parseSettings<N extends SettingName>(
 export function settingsFromEnv<N extends SettingName>(
   env: NodeJS.ProcessEnv,
   names: readonly N[],
+  defaults: Settings = defaultSettings(),
 ): Pick<Settings, N> {
   const raw: Partial<Record<SettingName, unknown>> = {};
   for (const name of names) {
     const value = env[envName(name)];
     if (value !== undefined && value !== '') raw[name] = value;
   }
-  const result = parseSettings(raw, names);
+  const result = parseSettings(raw, names, defaults);
   if (!result.ok) {
-    const said = result.problems.map((p) => `${envName(p.name)}: ${p.message}`).join('; ');
-    throw new Error(`Invalid settings: ${said}`);
+    const said = result.problems.map((p) => describeProblem(p, envName)).join('; ');
+    throw new Error(`Invalid configuration: ${said}`);
   }
   return result.settings;
 }

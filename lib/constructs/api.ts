@@ -26,7 +26,7 @@ import {
   gatewayResponseHeaders,
   gatewayResponses,
 } from '../../functions/shared/gateway-responses';
-import type { HeraldSettings } from '../config';
+import { functionEnvironment, type HeraldSettings } from '../config';
 import { HeraldFunction } from './function';
 
 export interface HeraldApiProps {
@@ -74,23 +74,13 @@ export class HeraldApi extends Construct {
     Validations.of(this.tokenSigningSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Access tokens are short-lived HMAC tokens (ACCESS_TOKEN_TTL_SECONDS); rotating the key needs a ' +
+        'Access tokens are short-lived HMAC tokens (herald.accessTokenTtlSeconds); rotating the key needs a ' +
         'rotation function that keeps the previous key valid for one token lifetime. Planned; until then ' +
         'the key is replaced by hand, which only makes clients exchange their API key again.',
     });
 
-    // The variables of functions/shared/config.ts, shared by both functions.
-    const environment = {
-      HERALD_EVENT_SOURCE: settings.eventSource,
-      HERALD_DEFAULT_TYPE_PREFIX: settings.defaultTypePrefix,
-      HERALD_ALLOWED_ENVIRONMENTS: settings.allowedEnvironments.join(','),
-      // Deployed Herald never delivers to private, loopback or link-local addresses (SSRF).
-      HERALD_ALLOW_PRIVATE_TARGETS: 'false',
-      HERALD_ALLOWED_PORTS: settings.allowedPorts,
-      ACCESS_TOKEN_TTL_SECONDS: String(settings.accessTokenTtlSeconds),
-      ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
-      SECRET_ROTATION_GRACE_SECONDS: String(settings.secretRotationGraceHours * 3600),
-    };
+    // The settings of functions/shared/config.ts, read by both functions.
+    const environment = functionEnvironment(settings, 'api');
 
     this.apiFunction = new HeraldFunction(this, 'ApiFunction', {
       entry: 'functions/handlers/api.ts',

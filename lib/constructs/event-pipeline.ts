@@ -16,7 +16,7 @@ import {
   queueRetentionSeconds,
   routerRetryPolicy,
 } from '../../functions/shared/pipeline';
-import type { HeraldSettings } from '../config';
+import { functionEnvironment, type HeraldSettings } from '../config';
 import { HeraldFunction } from './function';
 
 export interface EventPipelineProps {
@@ -87,7 +87,7 @@ export class EventPipeline extends Construct {
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         REJECTED_EVENTS_QUEUE_URL: this.rejectedEvents.queueUrl,
-        ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
+        ...functionEnvironment(settings, 'router'),
       },
       // Query finds the routes; UpdateItem logs deliveries held for disabled webhooks.
     }).bindTable(props.table, { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] });
@@ -126,13 +126,7 @@ export class EventPipeline extends Construct {
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
-        HERALD_ALLOW_PRIVATE_TARGETS: 'false',
-        HERALD_ALLOWED_PORTS: settings.allowedPorts,
-        HERALD_RETRY_SCHEDULE: settings.retrySchedule,
-        HERALD_SVIX_HEADERS: String(settings.sendSvixHeaders),
-        DELIVERY_TIMEOUT_MS: String(settings.deliveryTimeoutMs),
-        ATTEMPT_RETENTION_DAYS: String(settings.attemptRetentionDays),
-        AUTO_DISABLE_AFTER_SECONDS: String(settings.autoDisableAfterDays * 86_400),
+        ...functionEnvironment(settings, 'delivery'),
       },
       // UpdateItem: the delivery log and endpoint health; Put/Delete: disabling a failing webhook
       // (one transaction over the webhook and its routes).

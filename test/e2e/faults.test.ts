@@ -33,7 +33,7 @@ import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
 /** Retry delays 1 s then 2 s: with ±20% jitter rounded to whole seconds, exactly 1 s and 2 s. */
 const retrySchedule = '1s,2s';
 const retryDelaysMs = [1000, 2000];
-/** The per-attempt delivery timeout (DELIVERY_TIMEOUT_MS), short for tests. */
+/** The per-attempt delivery timeout (herald.deliveryTimeoutMs), short for tests. */
 const timeoutMs = 1000;
 /** Timer and clock slack on a busy machine: a delay may look this much shorter than it is. */
 const slackMs = 150;

@@ -51,7 +51,8 @@ beforeAll(async () => {
     sqsEndpoint: sqs,
     tableName: uniqueName('herald-ryw'),
     queuePrefix: uniqueName('ryw'),
-    retrySchedule: '1s,1s,1s',
+    // The first retry waits 3 s: time enough for a PATCH to land before it on a loaded machine.
+    retrySchedule: '3s,1s,1s',
     deliveryTimeoutMs: 2000,
     logLevel: 'ERROR',
   });

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { defaultSettings, resolveSettings, settingsFromContext } from '../../lib/config';
+import { defaultSettings, functionEnvironment, resolveSettings, settingsFromContext } from '../../lib/config';
 
 describe('settingsFromContext', () => {
   it('is the defaults when no herald.* context is set', () => {
@@ -67,7 +67,6 @@ describe('resolveSettings', () => {
     [{ failureRateAlarmPercent: 101 }, /herald\.failureRateAlarmPercent:/],
     [{ oldestMessageAlarmSeconds: 59 }, /herald\.oldestMessageAlarmSeconds:/],
     [{ allowedPorts: '443,2000-1000' }, /herald\.allowedPorts: "2000-1000": the range ends before it starts/],
-    [{ allowedPorts: '' }, /herald\.allowedPorts: at least one port/],
     [{ allowedPorts: '0-65535' }, /herald\.allowedPorts: "0-65535": ports are 1 to 65535/],
     [{ tenantRateLimit: 0 }, /herald\.tenantRateLimit:/],
     [{ exchangeBurstLimit: 'many' }, /herald\.exchangeBurstLimit:/],
@@ -105,12 +104,16 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ allowedPorts: ' 443, 8443 ' }).allowedPorts).toBe('443,8443');
     // cdk.json may give a single port as a number.
     expect(resolveSettings({ allowedPorts: 443 }).allowedPorts).toBe('443');
+    // Empty means the default; the functions are given the rule itself.
+    expect(functionEnvironment(resolveSettings({ allowedPorts: '' }), 'delivery').HERALD_ALLOWED_PORTS).toBe(
+      '443,1024-65535',
+    );
   });
 
   it('limits each tenant to 25 requests/s (burst 50) and the key exchange to 10/s (burst 20), under the stage', () => {
     expect(defaultSettings).toMatchObject({
-      throttleRateLimit: 50,
-      throttleBurstLimit: 100,
+      throttleRateLimit: 500,
+      throttleBurstLimit: 1000,
       tenantRateLimit: 25,
       tenantBurstLimit: 50,
       exchangeRateLimit: 10,
@@ -124,7 +127,7 @@ describe('resolveSettings', () => {
 
   it.each([
     [
-      { tenantRateLimit: 60 },
+      { tenantRateLimit: 60, throttleRateLimit: 50 },
       'herald.tenantRateLimit: 60 is above herald.throttleRateLimit (50), the stage ceiling: raise that too, or lower this',
     ],
     [
@@ -132,11 +135,11 @@ describe('resolveSettings', () => {
       'herald.tenantBurstLimit: 50 is above herald.throttleBurstLimit (40), the stage ceiling: raise that too, or lower this',
     ],
     [
-      { exchangeRateLimit: 51 },
+      { exchangeRateLimit: 51, throttleRateLimit: 50 },
       'herald.exchangeRateLimit: 51 is above herald.throttleRateLimit (50), the stage ceiling: raise that too, or lower this',
     ],
     [
-      { exchangeBurstLimit: 101 },
+      { exchangeBurstLimit: 101, throttleBurstLimit: 100 },
       'herald.exchangeBurstLimit: 101 is above herald.throttleBurstLimit (100), the stage ceiling: raise that too, or lower this',
     ],
   ])('fails the synth when a limit exceeds the stage throttle: %j', (overrides, message) => {

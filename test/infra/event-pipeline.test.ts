@@ -279,9 +279,11 @@ describe('delivery function', () => {
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
       HERALD_ALLOWED_PORTS: '443,1024-65535',
       HERALD_RETRY_SCHEDULE: '',
-      HERALD_SVIX_HEADERS: 'true',
-      DELIVERY_TIMEOUT_MS: '15000',
-      ATTEMPT_RETENTION_DAYS: '30',
+      HERALD_SEND_SVIX_HEADERS: 'true',
+      HERALD_DELIVERY_TIMEOUT_MS: '15000',
+      HERALD_ATTEMPT_RETENTION_DAYS: '30',
+      HERALD_AUTO_DISABLE_AFTER_SECONDS: '432000',
+      HERALD_EVENT_SOURCE: 'CredoAI',
       TABLE_NAME: { Ref: expect.any(String) },
     });
   });
@@ -366,7 +368,7 @@ describe('settings from context', () => {
   it('passes the retry schedule and the Svix-headers switch to the delivery function', () => {
     expect(overridden.environment(overridden.deliveryId())).toMatchObject({
       HERALD_RETRY_SCHEDULE: '1s,2s',
-      HERALD_SVIX_HEADERS: 'false',
+      HERALD_SEND_SVIX_HEADERS: 'false',
     });
   });
 });

@@ -1,4 +1,5 @@
 import { defaultRetrySchedule } from '../../functions/domain/retry';
+import { minCallMs } from '../../functions/domain/use-cases/deliver';
 import {
   callsPerDelivery,
   deliveryMarginMs,
@@ -7,7 +8,7 @@ import {
 } from '../../functions/shared/pipeline';
 
 describe('deliveryTimings', () => {
-  it.each([100, 1_000, 15_000, 60_000])(
+  it.each([1_000, 1_500, 15_000, 60_000])(
     'gives a %i ms call timeout a function timeout that fits every call of one delivery and the margin',
     (callTimeoutMs) => {
       const t = deliveryTimings(callTimeoutMs);
@@ -19,6 +20,9 @@ describe('deliveryTimings', () => {
         callsPerDelivery * callTimeoutMs + deliveryMarginMs,
       );
       expect(t.visibilityTimeoutSeconds).toBe(6 * t.functionTimeoutSeconds);
+      // The invocation less the margin leaves a delivery's first call at least its minimum, so no
+      // setting can make every delivery be handed back unsent.
+      expect(t.functionTimeoutSeconds * 1000 - t.marginMs).toBeGreaterThanOrEqual(minCallMs);
       // Lambda's and SQS's own ceilings.
       expect(t.functionTimeoutSeconds).toBeLessThanOrEqual(900);
       expect(t.visibilityTimeoutSeconds).toBeLessThanOrEqual(43_200);
@@ -34,8 +38,8 @@ describe('deliveryTimings', () => {
     });
   });
 
-  it.each([0, 99, 60_001, 1.5, Number.NaN])('refuses a call timeout of %p', (ms) => {
-    expect(() => deliveryTimings(ms)).toThrow(/100 to 60,000 ms/);
+  it.each([0, 100, 999, 60_001, 1.5, Number.NaN])('refuses a call timeout of %p', (ms) => {
+    expect(() => deliveryTimings(ms)).toThrow(/1,000 to 60,000 ms/);
   });
 });
 
