@@ -193,7 +193,7 @@ export const settingSpecs = {
     schema: integer(1, 100_000),
     default: 100,
     description:
-      'Webhooks one tenant may have; a create past it answers 403 `quota_exceeded` and stores nothing.',
+      'Webhooks one tenant may have; a create past it answers 409 `quota_exceeded` and stores nothing.',
     readBy: ['api'],
   }),
   testEventsPerMinute: spec({
