@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
+import { DynamoDbDeliveryLog } from '../functions/adapters/aws/dynamodb-delivery-log';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { platformEventPattern } from '../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
@@ -245,6 +246,23 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       DEAD_LETTER_QUEUE_URL: queues.deadLetters,
       REJECTED_EVENTS_QUEUE_URL: queues.rejectedEvents,
     });
+
+    if (!options.memory && !options.dynamoDbEndpoint) {
+      // The table is kept on disk, the queues (fauxqs) are not: what was queued at the last stop is
+      // gone. Say so, and leave those deliveries where retry and recovery find them.
+      const stranded = await new DynamoDbDeliveryLog(
+        DynamoDBDocumentClient.from(dynamoClient),
+        tableName,
+        settings.attemptRetentionDays * 86_400,
+      ).failStranded(
+        'Local mode stopped while this delivery was queued; its queue is not kept between runs.',
+        new Date().toISOString(),
+      );
+      if (stranded > 0)
+        log(
+          `${stranded} deliveries were queued when local mode last stopped (queues are not kept): marked failed; POST /webhooks/{id}/recover sends them again.`,
+        );
+    }
 
     const keys = new DynamoDbApiKeyStore(DynamoDBDocumentClient.from(dynamoClient), tableName);
     const demo = await demoKey(keys, {

@@ -112,7 +112,16 @@ describe('npm start on a fresh clone', () => {
   });
 
   it('comes up with no flags, keeps its data under .herald/, and restarts onto it with the same key', async () => {
-    const env = { PORT: String(await freePort()), EVENTS_PORT: String(await freePort()) };
+    // A retry an hour away: a delivery to a closed port is still `retrying` when local mode stops.
+    const env = {
+      PORT: String(await freePort()),
+      EVENTS_PORT: String(await freePort()),
+      HERALD_RETRY_SCHEDULE: '1h',
+    };
+    const auth = (key: string) => ({
+      Authorization: `Bearer ${key}`,
+      'Content-Type': 'application/vnd.api+json',
+    });
     const api = `http://127.0.0.1:${env.PORT}/api/v2/demo/webhooks`;
 
     const first = npmStart(dir, env);
@@ -128,6 +137,30 @@ describe('npm start on a fresh clone', () => {
     });
     expect(created.status).toBe(201);
     const { data } = (await created.json()) as { data: { id: string } };
+
+    const closed = structuredClone(seedBodies.none) as { data: { attributes: Record<string, unknown> } };
+    closed.data.attributes.url = 'http://127.0.0.1:1/closed';
+    const unreachable = await fetch(api, {
+      method: 'POST',
+      headers: auth(key),
+      body: JSON.stringify(closed),
+    });
+    const { data: down } = (await unreachable.json()) as { data: { id: string } };
+    const test = await fetch(`${api}/${down.id}/test`, {
+      method: 'POST',
+      headers: auth(key),
+      body: JSON.stringify({ data: { attributes: { event_type: 'use_case_name_updated' } } }),
+    });
+    const { data: queued } = (await test.json()) as { data: { id: string } };
+    const delivery = async () => {
+      const res = await fetch(`${api}/${down.id}/deliveries/${queued.id}`, { headers: auth(key) });
+      return ((await res.json()) as { data: { attributes: { status: string; created_at: string } } }).data
+        .attributes;
+    };
+    const deadline = Date.now() + 20_000;
+    while ((await delivery()).status !== 'retrying' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect((await delivery()).status).toBe('retrying');
     await ctrlC(first);
 
     const second = npmStart(dir, env);
@@ -138,6 +171,20 @@ describe('npm start on a fresh clone', () => {
     expect(read.status).toBe(200);
     const body = (await read.json()) as { data: { attributes: { description: string } } };
     expect(body.data.attributes.description).toBe(seedBodies.none.data.attributes.description);
+
+    // The queue did not survive the restart, the log did: the delivery waiting for its retry is
+    // failed (said at start), so recovery finds it instead of it waiting forever.
+    expect(second.output()).toContain('1 deliveries were queued when local mode last stopped');
+    const stranded = await delivery();
+    expect(stranded.status).toBe('failed');
+    const recovered = await fetch(`${api}/${down.id}/recover`, {
+      method: 'POST',
+      headers: auth(key),
+      body: JSON.stringify({ data: { attributes: { since: stranded.created_at } } }),
+    });
+    expect(recovered.status).toBe(202);
+    const counts = ((await recovered.json()) as { data: { attributes: { queued: number } } }).data.attributes;
+    expect(counts.queued).toBe(1);
     await ctrlC(second);
   }, 180_000);
 });

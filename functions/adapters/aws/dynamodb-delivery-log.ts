@@ -4,6 +4,7 @@ import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -324,5 +325,59 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+  }
+
+  /**
+   * Marks `failed` every delivery still `pending` or `retrying`, with `reason`: for a table that
+   * outlived its queue (local mode keeps the table on disk, fauxqs keeps the queue in memory), so
+   * no delivery is left waiting for a message that is gone, and retry or recovery can send it.
+   * Scans the whole table: for local mode, never for a deployment. Answers how many it marked.
+   */
+  async failStranded(reason: string, at: string): Promise<number> {
+    let marked = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :deliveries) AND #status IN (:pending, :retrying)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':deliveries': 'DELIVERIES#',
+            ':pending': 'pending',
+            ':retrying': 'retrying',
+          },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const key = z.object({ pk: z.string(), sk: z.string() }).parse(item);
+        try {
+          await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              UpdateExpression:
+                'SET #status = :failed, #error = :reason, updatedAt = :at REMOVE nextAttemptAt',
+              ConditionExpression: '#status IN (:pending, :retrying)',
+              ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+              ExpressionAttributeValues: {
+                ':failed': 'failed',
+                ':reason': reason,
+                ':at': at,
+                ':pending': 'pending',
+                ':retrying': 'retrying',
+              },
+            }),
+          );
+          marked++;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return marked;
   }
 }
