@@ -143,6 +143,25 @@ it('counts the webhooks of a tenant that had some before the counter existed', a
   expect(await storedCount(tenant)).toBe(3);
 });
 
+it('never counts below zero: a count that drifted to 0 is made again from the webhooks on delete', async () => {
+  const tenant = 'drifted';
+  const kept = webhook(tenant);
+  const gone = webhook(tenant);
+  await store.create(kept, undefined, limits);
+  await store.create(gone, undefined, limits);
+  // A write that skipped the counter (say, an older container during the deploy that added it).
+  await table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: { ...keys.webhookCount(tenant), kind: 'count', count: 0 },
+    }),
+  );
+  await store.delete(gone);
+  expect(await storedCount(tenant)).toBe(1);
+  await store.delete(kept);
+  expect(await storedCount(tenant)).toBe(0);
+});
+
 it('counts a budget per key and window, refusing past the limit without counting on', async () => {
   const budget = new DynamoDbRequestBudget(table.client, table.tableName);
   const take = (key: string, window: number) => budget.take(key, window, 2, window + 120);

@@ -208,8 +208,10 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
 
   /**
    * The transaction item that moves the tenant's webhook count by `delta`, refusing to pass
-   * `max`. A tenant whose webhooks predate the counter has none yet: it is made from a count of
-   * its webhooks, on the condition that nobody made it meanwhile.
+   * `max` or to go below zero. A tenant whose webhooks predate the counter has none yet, and a
+   * count at zero with a webhook still to delete has drifted (a write that skipped the counter):
+   * either is made again from a count of the tenant's webhooks, on the condition that nobody
+   * changed it meanwhile.
    */
   private async countChange(tenant: string, delta: 1 | -1, max?: number): Promise<TransactItem> {
     const Key = keys.webhookCount(tenant);
@@ -217,14 +219,20 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
       new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }),
     );
     const current = typeof Item?.count === 'number' ? Item.count : undefined;
-    if (current === undefined) {
+    if (current === undefined || (delta < 0 && current <= 0)) {
       const counted = (await this.countWebhooks(tenant)) + delta;
       if (max !== undefined && counted > max) throw new WebhookQuotaReached(tenant);
       return {
         Put: {
           TableName: this.tableName,
           Item: { ...Key, kind: 'count', count: Math.max(0, counted) },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ...(current === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#count = :current',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':current': current },
+              }),
         },
       };
     }
@@ -235,9 +243,21 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
         Key,
         UpdateExpression: 'ADD #count :delta',
         // The count read may be stale by now: the condition is what holds under concurrency.
-        ConditionExpression: max === undefined ? 'attribute_exists(#count)' : '#count < :max',
+        ...(delta < 0
+          ? {
+              ConditionExpression: '#count > :zero',
+              ExpressionAttributeValues: { ':delta': delta, ':zero': 0 },
+            }
+          : max === undefined
+            ? {
+                ConditionExpression: 'attribute_exists(#count)',
+                ExpressionAttributeValues: { ':delta': delta },
+              }
+            : {
+                ConditionExpression: '#count < :max',
+                ExpressionAttributeValues: { ':delta': delta, ':max': max },
+              }),
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: max === undefined ? { ':delta': delta } : { ':delta': delta, ':max': max },
       },
     };
   }
