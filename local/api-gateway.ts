@@ -14,6 +14,7 @@ import {
   gatewayResponseHeaders,
   gatewayResponses,
 } from '../functions/shared/gateway-responses';
+import { openApiPath } from '../functions/shared/openapi';
 import { type ThrottleLimits, TokenBuckets } from './token-bucket';
 
 /**
@@ -151,7 +152,10 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
       if (body === undefined) return sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
       const tenantRoute = url.pathname.match(/^\/api\/v2\/([^/]+)\/(.+)$/);
       let event: APIGatewayProxyEvent;
-      if (url.pathname === '/auth/exchange' && req.method === 'POST') {
+      if (url.pathname === openApiPath && req.method === 'GET') {
+        // Public, as in the stack: no authorizer, no usage plan.
+        event = toEvent(req, url, body, openApiPath, {});
+      } else if (url.pathname === '/auth/exchange' && req.method === 'POST') {
         // Method throttling: one bucket for the route, whoever calls, as the stack's stage sets it.
         if (!exchangeBucket.take('POST /auth/exchange')) return sendGatewayResponse(res, 'THROTTLED');
         event = toEvent(req, url, body, '/auth/exchange', {});

@@ -33,36 +33,5 @@ export async function freshTable(): Promise<{
   };
 }
 
-/** The seeds' two create bodies, verbatim. */
-export const seedBodies = {
-  none: {
-    data: {
-      type: 'webhook',
-      attributes: {
-        description: 'Test webhook',
-        url: 'https://your-event-server.com/webhook',
-        event_types: ['use_case_review_status_updated'],
-        event_type_prefix: 'CredoAI',
-        event_type_suffix: 'v1',
-        environment: 'production',
-        authentication_method: 'none',
-      },
-    },
-  },
-  oAuth: {
-    data: {
-      attributes: {
-        description: 'Webhook for order creation events',
-        event_types: ['use_case_review_status_updated', 'use_case_custom_field_updated'],
-        url: 'https://example.com/webhooks/orders',
-        event_type_prefix: 'CredoAI',
-        event_type_suffix: 'v1',
-        environment: 'production',
-        authentication_method: 'o_auth',
-        authentication_payload: { key: 'secret_key_value' },
-        authentication_payload_type: 'application/json',
-        authentication_server: 'https://auth.example.com',
-      },
-    },
-  },
-} as const;
+/** The seeds' two create bodies: the contract's (they are the OpenAPI document's examples too). */
+export { seedBodies } from '../functions/shared/api-contract';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/v4';
 import { checkTargetUrl } from './address';
 import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
@@ -115,10 +115,6 @@ const affix = z.preprocess(
     .nullable(),
 );
 
-const jsonValue: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(jsonValue)]),
-);
-
 /** How deep the OAuth payload may nest: DynamoDB stores 32 levels, a token request needs few. */
 const maxPayloadDepth = 8;
 /** Keys JavaScript objects treat specially: copying them would change a prototype, not a field. */
@@ -151,34 +147,52 @@ export function storableJsonProblem(value: unknown, depth = 0): string | undefin
   return undefined;
 }
 
+/**
+ * The OAuth payload: any JSON object. The storable check runs before the record copies keys, so
+ * a `__proto__` key is refused rather than turned into a prototype. The document describes it as
+ * an opaque object: a recursive JSON value breaks generated client types (TOOLCHAIN.md).
+ */
+const authenticationPayload = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const problem = storableJsonProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .pipe(z.record(z.string(), z.unknown()).nullable())
+  .meta({
+    override: { type: ['object', 'null'], additionalProperties: true },
+    description: 'Posted to authentication_server for a token. Write-only: never shown again.',
+    example: { client_id: 'herald', client_secret: 's3cret' },
+  });
+
 const attributeShape = {
-  description: z.string().trim().min(1, 'must not be empty').max(limits.descriptionLength),
-  url: z.string(),
-  event_types: z.array(z.string()).min(1, 'must list at least one event type'),
-  event_type_prefix: affix.optional(),
-  event_type_suffix: affix.optional(),
-  environment: z.preprocess(blankToNull, z.string().nullable()).optional(),
+  description: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(limits.descriptionLength)
+    .meta({ example: 'Test webhook' }),
+  url: z.string().meta({ description: 'https URL of the endpoint deliveries are POSTed to.' }),
+  event_types: z
+    .array(z.string())
+    .min(1, 'must list at least one event type')
+    .meta({ description: 'Names from GET /webhook-event-types.' }),
+  event_type_prefix: affix.optional().meta({ description: 'Prepended to the delivered type, with a dot.' }),
+  event_type_suffix: affix.optional().meta({ description: 'Appended to the delivered type, with a dot.' }),
+  environment: z
+    .preprocess(blankToNull, z.string().nullable())
+    .optional()
+    .meta({ description: 'Only events of this environment; all when null.' }),
   authentication_method: z.enum(authenticationMethods, {
-    errorMap: () => ({ message: `must be one of: ${authenticationMethods.join(', ')}` }),
+    error: () => `must be one of: ${authenticationMethods.join(', ')}`,
   }),
-  authentication_payload: z
-    .preprocess(
-      blankToNull,
-      z
-        .unknown()
-        .superRefine((value, ctx) => {
-          const problem = storableJsonProblem(value);
-          if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-        })
-        .pipe(z.record(jsonValue).nullable()),
-    )
-    .optional(),
+  authentication_payload: z.preprocess(blankToNull, authenticationPayload).optional(),
   authentication_payload_type: z
     .preprocess(
       blankToNull,
       z
         .enum(authenticationPayloadTypes, {
-          errorMap: () => ({ message: `must be one of: ${authenticationPayloadTypes.join(', ')}` }),
+          error: () => `must be one of: ${authenticationPayloadTypes.join(', ')}`,
         })
         .nullable(),
     )
@@ -196,34 +210,69 @@ const attributeShape = {
 };
 
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
-const createAttributesSchema = z.object(attributeShape).strict();
+export const createAttributesSchema = z.strictObject(attributeShape).meta({ id: 'WebhookCreateAttributes' });
 
 /** A PATCH may carry any subset, plus `status` and `disabled_reason` (enable or disable by hand). */
-const patchAttributesSchema = z
-  .object({
-    ...Object.fromEntries(Object.entries(attributeShape).map(([k, v]) => [k, v.optional()])),
-    status: z
-      .enum(['enabled', 'disabled'], { errorMap: () => ({ message: 'must be one of: enabled, disabled' }) })
-      .optional(),
+export const patchAttributesSchema = z
+  .strictObject({
+    ...attributeShape,
+    description: attributeShape.description.optional(),
+    url: attributeShape.url.optional(),
+    event_types: attributeShape.event_types.optional(),
+    authentication_method: attributeShape.authentication_method.optional(),
+    status: z.enum(['enabled', 'disabled'], { error: () => 'must be one of: enabled, disabled' }).optional(),
     disabled_reason: z.preprocess(blankToNull, z.string().trim().max(256).nullable()).optional(),
   })
-  .strict();
+  .meta({ id: 'WebhookPatchAttributes' });
 
 const attributesPointer = '/data/attributes';
 
-function zodProblems(error: z.ZodError, base: string): Problem[] {
-  return error.issues.flatMap((issue): Problem[] => {
+/** The JSON type name of a value, as the API's error details say it. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** The value at `path` in `input`, or undefined where the path leaves it. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * The API's error objects for zod's issues with `input`'s fields: unknown fields, missing ones,
+ * wrong types and broken rules, each pointing under `base`.
+ */
+export function fieldProblems(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  base: string,
+  noun = 'webhook attribute',
+): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
     const pointer = [base, ...issue.path.map(String)].join('/');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         code: 'unknown_attribute',
         title: 'Unknown attribute',
-        detail: `${key} is not a webhook attribute.`,
-        source: { pointer: `${base}/${key}` },
+        detail: `${key} is not a ${noun}.`,
+        source: { pointer: `${pointer}/${key}` },
       }));
     }
     const field = issue.path.length > 0 ? issue.path.join('.') : 'attributes';
-    if (issue.code === 'invalid_type' && issue.received === 'undefined') {
+    const value = valueAt(input, issue.path);
+    // A closed set of strings answers `invalid_value` for any input: name a missing or
+    // non-string value as the type error it is.
+    const notAString =
+      issue.code === 'invalid_value' &&
+      issue.values.every((v) => typeof v === 'string') &&
+      typeof value !== 'string';
+    if ((issue.code === 'invalid_type' || notAString) && value === undefined) {
       return [
         {
           code: 'required',
@@ -233,31 +282,37 @@ function zodProblems(error: z.ZodError, base: string): Problem[] {
         },
       ];
     }
-    if (issue.code === 'invalid_type') {
+    if (issue.code === 'invalid_type' || notAString) {
       return [
         {
           code: 'invalid_type',
           title: 'Wrong type',
-          detail: `${field} must be ${article(issue.expected)}, not ${article(issue.received)}.`,
+          detail: `${field} must be ${article(issue.code === 'invalid_type' ? issue.expected : 'string')}, not ${article(jsonTypeOf(value))}.`,
           source: { pointer },
         },
       ];
     }
     const code =
       issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value';
-    return [
-      {
-        code,
-        title: 'Invalid attribute',
-        detail: `${field} ${issue.message.replace(/^String /, '')}`,
-        source: { pointer },
-      },
-    ];
+    const message =
+      issue.code === 'too_big' || issue.code === 'too_small'
+        ? `must have ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`
+        : issue.message;
+    return [{ code, title: 'Invalid attribute', detail: `${field} ${message}`, source: { pointer } }];
   });
 }
 
+function zodProblems(error: z.ZodError, input: unknown, base: string): Problem[] {
+  return fieldProblems(error.issues, input, base);
+}
+
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'an object', array: 'an array', integer: 'an integer' };
+  const names: Record<string, string> = {
+    object: 'an object',
+    array: 'an array',
+    integer: 'an integer',
+    record: 'an object',
+  };
   return names[type] ?? (type === 'null' ? 'null' : `a ${type}`);
 }
 
@@ -398,7 +453,7 @@ function validateWhole(
   rules: WebhookRules,
 ): { attributes: WebhookAttributes; warnings: Warning[] } {
   const parsed = createAttributesSchema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(zodProblems(parsed.error, attributesPointer));
+  if (!parsed.success) throw new ValidationError(zodProblems(parsed.error, input, attributesPointer));
   const { problems, warnings } = crossCheck(parsed.data, rules);
   if (problems.length > 0) throw new ValidationError(problems);
   const attributes = toAttributes(parsed.data);
@@ -456,7 +511,7 @@ export function applyWebhookPatch(
   warnings: Warning[];
 } {
   const patch = patchAttributesSchema.safeParse(requireObject(input));
-  if (!patch.success) throw new ValidationError(zodProblems(patch.error, attributesPointer));
+  if (!patch.success) throw new ValidationError(zodProblems(patch.error, input, attributesPointer));
   const { status, disabled_reason: disabledReason, ...rest } = patch.data;
   const changes = rest as Partial<ParsedAttributes>;
   const method = changes.authentication_method ?? current.authentication_method;

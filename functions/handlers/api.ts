@@ -7,11 +7,17 @@ import { DynamoDbRequestBudget } from '../adapters/aws/dynamodb-request-budget';
 import { SqsDeadLetterSource } from '../adapters/aws/sqs-dead-letters';
 import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
 import { systemClock } from '../domain/ports';
-import { type ApiDeps, routeAuthExchange, routeTenantRequest } from '../shared/api-routes';
+import {
+  type ApiDeps,
+  routeAuthExchange,
+  routeOpenApiDocument,
+  routeTenantRequest,
+} from '../shared/api-routes';
 import { documentClient, signingKeyProvider, stores } from '../shared/clients';
 import { readApiConfig } from '../shared/config';
 import { errorResponse } from '../shared/jsonapi';
 import { logger } from '../shared/logger';
+import { openApiPath } from '../shared/openapi';
 
 const config = readApiConfig();
 if (!config.queues)
@@ -58,7 +64,9 @@ async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
     const result =
       event.path === '/auth/exchange'
         ? await routeAuthExchange(deps, event)
-        : await routeTenantRequest(deps, event, tenant);
+        : event.path === openApiPath
+          ? routeOpenApiDocument(event)
+          : await routeTenantRequest(deps, event, tenant);
     logger.info('request', { status: result.statusCode });
     return result;
   } catch (error) {

@@ -25,6 +25,7 @@ import {
 } from '../domain/use-cases/webhooks';
 import { publicAttributes, type Warning, type Webhook } from '../domain/webhook';
 import { header, linkTo, readJsonBody, readOptionalJsonBody, respond } from './jsonapi';
+import { openApiText } from './openapi';
 
 /**
  * The API's routes: each reads the request, calls one use case and renders JSON:API. The
@@ -318,5 +319,18 @@ export async function routeAuthExchange(
     statusCode: 200,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
     body: JSON.stringify(token),
+  };
+}
+
+let documentText: string | undefined;
+
+/** `GET /api/v2/openapi.json`: the OpenAPI document, made once per container. No credential. */
+export function routeOpenApiDocument(event: APIGatewayProxyEvent): APIGatewayProxyResult {
+  if (event.httpMethod !== 'GET') throw new MethodNotAllowedError(event.httpMethod, event.path);
+  documentText ??= openApiText();
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300' },
+    body: documentText,
   };
 }

@@ -185,7 +185,8 @@ export class HeraldApi extends Construct {
 
     const integration = new LambdaIntegration(this.apiFunction.function, { allowTestInvoke: false });
 
-    const tenant = this.restApi.root.addResource('api').addResource('v2').addResource('{tenant}');
+    const v2 = this.restApi.root.addResource('api').addResource('v2');
+    const tenant = v2.addResource('{tenant}');
     const tenantRoutes = tenant.addResource('{proxy+}').addMethod('ANY', integration, {
       authorizer,
       authorizationType: AuthorizationType.CUSTOM,
@@ -211,6 +212,19 @@ export class HeraldApi extends Construct {
     Validations.of(exchange).acknowledge(
       { id: 'AwsSolutions-APIG4', reason: exchangeReason },
       { id: 'AwsSolutions-COG4', reason: exchangeReason },
+    );
+
+    // The OpenAPI document: public, like any API's published contract. A static path segment wins
+    // over `{tenant}` in API Gateway's routing, so no tenant can be called "openapi.json".
+    const document = v2.addResource('openapi.json').addMethod('GET', integration, {
+      authorizationType: AuthorizationType.NONE,
+    });
+    const documentReason =
+      'GET /api/v2/openapi.json serves the OpenAPI document, which is public by design (clients are ' +
+      'generated from it); it reads no tenant data and the stage throttle bounds it.';
+    Validations.of(document).acknowledge(
+      { id: 'AwsSolutions-APIG4', reason: documentReason },
+      { id: 'AwsSolutions-COG4', reason: documentReason },
     );
 
     // No quota: a limit on speed, not a metered allowance a tenant could use up for the month.

@@ -401,6 +401,16 @@ describe('api', () => {
     );
   });
 
+  it('serves GET /api/v2/openapi.json with no authorizer and no usage-plan key, by the same function', () => {
+    const document = method('/api/v2/openapi.json', 'GET');
+    expect(document.Properties.AuthorizationType).toBe('NONE');
+    expect(document.Properties.AuthorizerId).toBeUndefined();
+    expect(document.Properties.ApiKeyRequired ?? false).toBe(false);
+    expect(functionInUri(document.Properties.Integration)).toBe(
+      functionInUri(method('/api/v2/{tenant}/{proxy+}', 'ANY').Properties.Integration),
+    );
+  });
+
   it.each([
     ['UNAUTHORIZED', '401', 'unauthorized'],
     ['ACCESS_DENIED', '403', 'forbidden'],

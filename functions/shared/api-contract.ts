@@ -1,0 +1,410 @@
+import { z } from 'zod/v4';
+import { deliveryStatuses } from '../domain/delivery-log';
+import { rfc3339Pattern } from '../domain/envelope';
+import { eventCatalog, eventTypeNames } from '../domain/event-catalog';
+import { maxRotationGraceSeconds, pageSizes } from '../domain/use-cases/webhooks';
+import {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  createAttributesSchema,
+  patchAttributesSchema,
+} from '../domain/webhook';
+
+/**
+ * The API contract: one zod schema per operation's body, query, path parameters and responses.
+ * The edge parses requests with them, and the OpenAPI document (functions/shared/openapi.ts) is
+ * generated from them, so what is validated and what is published cannot drift apart.
+ */
+
+// --- Shared pieces ---------------------------------------------------------------------------
+
+const dateTime = z.string().meta({ format: 'date-time', example: '2026-11-24T09:00:00.000Z' });
+const link = z.string().meta({ format: 'uri' });
+
+export const errorObjectSchema = z
+  .object({
+    status: z.string().meta({ description: 'The HTTP status, as a string.', example: '422' }),
+    code: z.string().meta({ description: 'Stable, machine-readable.', example: 'required' }),
+    title: z.string(),
+    detail: z.string(),
+    source: z
+      .object({
+        pointer: z.string().optional().meta({ description: 'JSON Pointer into the request document.' }),
+        parameter: z.string().optional().meta({ description: 'The query parameter at fault.' }),
+        header: z.string().optional().meta({ description: 'The request header at fault.' }),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Error' });
+
+export const errorDocumentSchema = z
+  .object({ errors: z.array(errorObjectSchema).min(1) })
+  .meta({ id: 'ErrorDocument', description: 'JSON:API error objects.' });
+
+const warningSchema = z.object({
+  code: z.string(),
+  detail: z.string(),
+  source: z.object({ pointer: z.string() }),
+});
+
+// --- Path and query parameters ---------------------------------------------------------------
+
+const tenantParameter = z
+  .string()
+  .meta({ description: 'The tenant; must be the credential’s.', example: 'demo' });
+const webhookIdParameter = z
+  .string()
+  .meta({ description: 'A webhook id, as Herald issued it.', example: 'wh_01jf0d8y3ywq3f1c0v9w8x7z6a' });
+const deliveryIdParameter = z
+  .string()
+  .meta({ description: 'A delivery id (the `webhook-id` header it was sent with).' });
+
+export const tenantPath = z.object({ tenant: tenantParameter });
+export const webhookPath = z.object({ tenant: tenantParameter, webhook_id: webhookIdParameter });
+export const deliveryPath = z.object({
+  tenant: tenantParameter,
+  webhook_id: webhookIdParameter,
+  delivery_id: deliveryIdParameter,
+});
+
+const pageSize = z
+  .string()
+  .regex(/^\d{1,4}$/)
+  .optional()
+  .meta({ description: `Items per page, 1 to ${pageSizes.max} (default ${pageSizes.default}).` });
+
+export const webhookListQuery = z.object({
+  'page[size]': pageSize,
+  'page[after]': z.string().optional().meta({ description: 'The cursor from links.next.' }),
+});
+
+const statusFilter = z.enum(deliveryStatuses).optional();
+const eventTypeFilter = z.enum(eventTypeNames as [string, ...string[]]).optional();
+const timeFilter = z.string().regex(rfc3339Pattern).optional().meta({ format: 'date-time' });
+
+export const deliveryListQuery = z.object({
+  'page[size]': pageSize,
+  'page[after]': z.string().optional().meta({ description: 'The cursor from links.next.' }),
+  'filter[status]': statusFilter,
+  'filter[event_type]': eventTypeFilter,
+  'filter[since]': timeFilter.meta({ description: 'Events at or after this time.' }),
+  'filter[until]': timeFilter.meta({ description: 'Events at or before this time.' }),
+});
+
+export const idempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/)
+    .optional()
+    .meta({ description: 'A create retried with the same key and body answers the first result.' }),
+});
+
+// --- Request bodies --------------------------------------------------------------------------
+
+/** The seeds' two create bodies, exactly: the document's request examples and the tests' fixtures. */
+export const seedBodies = {
+  none: {
+    data: {
+      type: 'webhook',
+      attributes: {
+        description: 'Test webhook',
+        url: 'https://your-event-server.com/webhook',
+        event_types: ['use_case_review_status_updated'],
+        event_type_prefix: 'CredoAI',
+        event_type_suffix: 'v1',
+        environment: 'production',
+        authentication_method: 'none',
+      },
+    },
+  },
+  oAuth: {
+    data: {
+      attributes: {
+        description: 'Webhook for order creation events',
+        event_types: ['use_case_review_status_updated', 'use_case_custom_field_updated'],
+        url: 'https://example.com/webhooks/orders',
+        event_type_prefix: 'CredoAI',
+        event_type_suffix: 'v1',
+        environment: 'production',
+        authentication_method: 'o_auth',
+        authentication_payload: { key: 'secret_key_value' },
+        authentication_payload_type: 'application/json',
+        authentication_server: 'https://auth.example.com',
+      },
+    },
+  },
+} as const;
+
+const webhookType = z
+  .literal('webhook', { error: () => 'data.type must be "webhook".' })
+  .optional()
+  .meta({ description: 'Optional (the seeds’ o_auth example leaves it out); when given, "webhook".' });
+
+export const createWebhookBody = z
+  .object({
+    data: z.object({
+      type: webhookType,
+      id: z.never().optional().meta({ description: 'Leave out: Herald assigns ids.' }),
+      attributes: createAttributesSchema,
+    }),
+  })
+  .meta({ id: 'WebhookCreateRequest' });
+
+export const updateWebhookBody = z
+  .object({
+    data: z.object({
+      type: webhookType,
+      id: z.string().optional().meta({ description: 'When given, the id in the path.' }),
+      attributes: patchAttributesSchema.optional(),
+    }),
+  })
+  .meta({ id: 'WebhookUpdateRequest' });
+
+export const rotateSecretBody = z
+  .object({
+    data: z
+      .object({
+        attributes: z
+          .strictObject({
+            grace_period_seconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(maxRotationGraceSeconds)
+              .optional()
+              .meta({ description: 'How long the old secret keeps signing; 0 ends every older one now.' }),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .nullable()
+  .optional()
+  .meta({ id: 'SecretRotationRequest' });
+
+export const recoverBody = z
+  .object({
+    data: z.object({
+      attributes: z.strictObject({
+        since: z.string().regex(rfc3339Pattern).meta({ format: 'date-time' }),
+        until: z.string().regex(rfc3339Pattern).nullable().optional().meta({ format: 'date-time' }),
+      }),
+    }),
+  })
+  .meta({ id: 'RecoveryRequest' });
+
+export const testEventBody = z
+  .object({
+    data: z.object({
+      attributes: z.object({
+        event_type: z.string().meta({ description: 'One of GET /webhook-event-types.' }),
+      }),
+    }),
+  })
+  .meta({ id: 'TestEventRequest' });
+
+export const keyExchangeBody = z
+  .object({
+    api_token: z.string().min(1).meta({ description: 'A tenant API key.' }),
+    tenant: z.string().min(1),
+  })
+  .meta({ id: 'KeyExchangeRequest' });
+
+// --- Responses -------------------------------------------------------------------------------
+
+const healthSchema = z.object({
+  consecutive_failures: z.number().int(),
+  failing_since: dateTime.nullable(),
+  last_failure_at: dateTime.nullable(),
+  last_failure_reason: z.string().nullable(),
+});
+
+/** A webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
+export const webhookAttributesOut = z.object({
+  description: z.string(),
+  url: z.string(),
+  event_types: z.array(z.string()),
+  event_type_prefix: z.string().nullable(),
+  event_type_suffix: z.string().nullable(),
+  environment: z.string().nullable(),
+  bucket: z.string().nullable(),
+  authentication_method: z.enum(authenticationMethods),
+  authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
+  authentication_server: z.string().nullable(),
+  has_authentication_payload: z.boolean(),
+  status: z.enum(['enabled', 'disabled']),
+  disabled_reason: z.string().nullable(),
+  disabled_at: dateTime.nullable(),
+  health: healthSchema,
+  created_at: dateTime,
+  updated_at: dateTime,
+});
+
+const webhookResource = z
+  .object({
+    type: z.literal('webhook'),
+    id: z.string(),
+    attributes: webhookAttributesOut,
+    links: z.object({ self: link }),
+  })
+  .meta({ id: 'Webhook' });
+
+const signingSecret = z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/);
+
+export const webhookDocument = z.object({
+  data: webhookResource,
+  meta: z.object({ warnings: z.array(warningSchema) }).optional(),
+});
+
+export const createdWebhookDocument = z.object({
+  data: webhookResource.extend({
+    attributes: webhookAttributesOut.extend({
+      signing_secret: signingSecret.meta({ description: 'Shown once, here; GET .../secret reads it again.' }),
+    }),
+  }),
+  meta: z.object({ warnings: z.array(warningSchema) }).optional(),
+});
+
+export const webhookListDocument = z.object({
+  data: z.array(webhookResource),
+  links: z.object({ self: link, next: link.optional() }),
+});
+
+const attemptSchema = z.object({
+  attempt: z.number().int(),
+  time: dateTime,
+  outcome: z.enum(['succeeded', 'failed']),
+  status_code: z.number().int().nullable(),
+  duration_ms: z.number(),
+  error: z.string().nullable(),
+  response_excerpt: z.string().nullable(),
+  trigger: z.enum(['event', 'retry', 'recover', 'test']),
+});
+
+const deliveryAttributes = z.object({
+  event_id: z.string(),
+  event_type: z.string(),
+  environment: z.string().nullable(),
+  event_time: dateTime,
+  status: z.enum(deliveryStatuses),
+  attempt_count: z.number().int(),
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  next_attempt_at: dateTime.nullable(),
+  created_at: dateTime,
+  updated_at: dateTime,
+});
+
+/** The delivered body: the seeds' envelope, a CloudEvents 1.0 structured event. */
+const envelopeSchema = z.object({
+  id: z.string(),
+  specversion: z.literal('1.0'),
+  type: z.string(),
+  source: z.string(),
+  subject: z.string(),
+  time: dateTime,
+  data: z.record(z.string(), z.unknown()),
+});
+
+const deliveryResource = z
+  .object({
+    type: z.literal('delivery'),
+    id: z.string(),
+    attributes: deliveryAttributes,
+    links: z.object({ self: link }),
+  })
+  .meta({ id: 'Delivery' });
+
+const deliveryDetailResource = deliveryResource
+  .extend({
+    attributes: deliveryAttributes.extend({ payload: envelopeSchema, attempts: z.array(attemptSchema) }),
+  })
+  .meta({ id: 'DeliveryDetail' });
+
+export const deliveryDocument = z.object({ data: deliveryResource });
+export const deliveryDetailDocument = z.object({ data: deliveryDetailResource });
+export const deliveryListDocument = z.object({
+  data: z.array(deliveryResource),
+  links: z.object({ self: link, next: link.optional() }),
+});
+
+export const recoveryDocument = z.object({
+  data: z.object({
+    type: z.literal('delivery-recovery'),
+    attributes: z.object({
+      since: dateTime,
+      until: dateTime.nullable(),
+      queued: z.number().int(),
+      queued_from_dead_letter_queue: z.number().int(),
+      dead_letters_scanned: z.number().int(),
+      more: z.boolean().meta({ description: 'More failed deliveries remain: call again.' }),
+    }),
+    links: z.object({ deliveries: link }),
+  }),
+});
+
+const secretResource = (attributes: z.ZodObject) =>
+  z.object({
+    data: z.object({
+      type: z.literal('webhook-secret'),
+      id: z.string(),
+      attributes,
+      links: z.object({ self: link }),
+    }),
+  });
+
+export const secretDocument = secretResource(
+  z.object({
+    key: signingSecret,
+    previous_keys: z.array(z.object({ expires_at: dateTime })),
+  }),
+);
+
+export const rotatedSecretDocument = secretResource(
+  z.object({ key: signingSecret, previous_key_expires_at: dateTime }),
+);
+
+const eventTypeResource = z.object({
+  type: z.literal('webhook-event-type'),
+  id: z.string(),
+  attributes: z.object({
+    name: z.string(),
+    description: z.string(),
+    group: z.enum(['use_case_metadata', 'use_case_custom_field', 'review']),
+    deprecated: z.boolean(),
+    example: z.record(z.string(), z.unknown()).meta({ description: 'An example `data` payload.' }),
+  }),
+});
+
+export const eventTypesDocument = z.object({ data: z.array(eventTypeResource) });
+
+export const accessTokenDocument = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().meta({ description: 'Seconds until it expires.' }),
+  })
+  .meta({ id: 'AccessToken' });
+
+/** The event types' resources with their example payloads: the catalog, as the API lists it. */
+export function eventTypeResources(): z.infer<typeof eventTypesDocument>['data'] {
+  return eventCatalog.map((t) => ({
+    type: 'webhook-event-type',
+    id: t.name,
+    attributes: {
+      name: t.name,
+      description: t.description,
+      group: t.group,
+      deprecated: t.deprecated,
+      example: { ...t.example },
+    },
+  }));
+}
+
+export type CreateWebhookBody = z.infer<typeof createWebhookBody>;
+export type UpdateWebhookBody = z.infer<typeof updateWebhookBody>;
+export type RotateSecretBody = z.infer<typeof rotateSecretBody>;
+export type RecoverBody = z.infer<typeof recoverBody>;
+export type TestEventBody = z.infer<typeof testEventBody>;
+export type KeyExchangeBody = z.infer<typeof keyExchangeBody>;
+export type WebhookAttributesOut = z.infer<typeof webhookAttributesOut>;

@@ -1,0 +1,344 @@
+import type { z } from 'zod/v4';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import {
+  accessTokenDocument,
+  createdWebhookDocument,
+  createWebhookBody,
+  deliveryDetailDocument,
+  deliveryDocument,
+  deliveryListDocument,
+  deliveryListQuery,
+  deliveryPath,
+  errorDocumentSchema,
+  eventTypeResources,
+  eventTypesDocument,
+  idempotencyHeaders,
+  keyExchangeBody,
+  recoverBody,
+  recoveryDocument,
+  rotatedSecretDocument,
+  rotateSecretBody,
+  secretDocument,
+  seedBodies,
+  tenantPath,
+  testEventBody,
+  updateWebhookBody,
+  webhookDocument,
+  webhookListDocument,
+  webhookListQuery,
+  webhookPath,
+} from './api-contract';
+import { jsonApiMediaType } from './jsonapi';
+
+/**
+ * The OpenAPI 3.1 document, generated from the contract's schemas. `operations` is the one list
+ * of what the API answers: the document is made from it, and the contract checks of local mode
+ * find each response's schema in it.
+ */
+
+export const openApiPath = '/api/v2/openapi.json';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+export interface Operation {
+  method: HttpMethod;
+  /** OpenAPI path template, e.g. `/api/v2/{tenant}/webhooks/{webhook_id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  /** Tenant routes need a credential; the key exchange and the document do not. */
+  secured: boolean;
+  path_params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: {
+    schema: z.ZodType;
+    required: boolean;
+    examples?: Record<string, { summary: string; value: unknown }>;
+  };
+  /** The success status and its body (none for 204). */
+  success: {
+    status: number;
+    description: string;
+    schema?: z.ZodType;
+    examples?: Record<string, { summary: string; value: unknown }>;
+  };
+}
+
+const tenantBase = '/api/v2/{tenant}';
+
+export const operations: readonly Operation[] = [
+  {
+    method: 'get',
+    path: `${tenantBase}/webhooks`,
+    operationId: 'listWebhooks',
+    summary: 'List webhooks, a page at a time',
+    secured: true,
+    path_params: tenantPath,
+    query: webhookListQuery,
+    success: { status: 200, description: 'A page of webhooks.', schema: webhookListDocument },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks`,
+    operationId: 'createWebhook',
+    summary: 'Create a webhook',
+    secured: true,
+    path_params: tenantPath,
+    headers: idempotencyHeaders,
+    body: {
+      schema: createWebhookBody,
+      required: true,
+      examples: {
+        none: { summary: 'No authentication (the seed’s example)', value: seedBodies.none },
+        o_auth: { summary: 'OAuth client credentials (the seed’s example)', value: seedBodies.oAuth },
+      },
+    },
+    success: {
+      status: 201,
+      description: 'Created; the signing secret is shown here.',
+      schema: createdWebhookDocument,
+    },
+  },
+  {
+    method: 'get',
+    path: `${tenantBase}/webhooks/{webhook_id}`,
+    operationId: 'getWebhook',
+    summary: 'Read a webhook',
+    secured: true,
+    path_params: webhookPath,
+    success: { status: 200, description: 'The webhook.', schema: webhookDocument },
+  },
+  {
+    method: 'patch',
+    path: `${tenantBase}/webhooks/{webhook_id}`,
+    operationId: 'updateWebhook',
+    summary: 'Change a webhook, enable or disable it',
+    secured: true,
+    path_params: webhookPath,
+    body: { schema: updateWebhookBody, required: true },
+    success: { status: 200, description: 'The webhook as changed.', schema: webhookDocument },
+  },
+  {
+    method: 'delete',
+    path: `${tenantBase}/webhooks/{webhook_id}`,
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook',
+    secured: true,
+    path_params: webhookPath,
+    success: { status: 204, description: 'Deleted.' },
+  },
+  {
+    method: 'get',
+    path: `${tenantBase}/webhooks/{webhook_id}/secret`,
+    operationId: 'getWebhookSecret',
+    summary: 'Read the signing secret',
+    secured: true,
+    path_params: webhookPath,
+    success: {
+      status: 200,
+      description: 'The current secret and when rotated ones stop.',
+      schema: secretDocument,
+    },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks/{webhook_id}/secret/rotate`,
+    operationId: 'rotateWebhookSecret',
+    summary: 'Rotate the signing secret',
+    secured: true,
+    path_params: webhookPath,
+    body: { schema: rotateSecretBody, required: false },
+    success: { status: 200, description: 'The new secret.', schema: rotatedSecretDocument },
+  },
+  {
+    method: 'get',
+    path: `${tenantBase}/webhooks/{webhook_id}/deliveries`,
+    operationId: 'listDeliveries',
+    summary: 'List a webhook’s deliveries, newest first',
+    secured: true,
+    path_params: webhookPath,
+    query: deliveryListQuery,
+    success: { status: 200, description: 'A page of deliveries.', schema: deliveryListDocument },
+  },
+  {
+    method: 'get',
+    path: `${tenantBase}/webhooks/{webhook_id}/deliveries/{delivery_id}`,
+    operationId: 'getDelivery',
+    summary: 'Read a delivery with its attempts and payload',
+    secured: true,
+    path_params: deliveryPath,
+    success: { status: 200, description: 'The delivery.', schema: deliveryDetailDocument },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry`,
+    operationId: 'retryDelivery',
+    summary: 'Send a delivery again',
+    secured: true,
+    path_params: deliveryPath,
+    success: { status: 202, description: 'Queued.', schema: deliveryDocument },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks/{webhook_id}/recover`,
+    operationId: 'recoverDeliveries',
+    summary: 'Send again everything that failed since a time',
+    secured: true,
+    path_params: webhookPath,
+    body: { schema: recoverBody, required: true },
+    success: { status: 202, description: 'Queued.', schema: recoveryDocument },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks/{webhook_id}/test`,
+    operationId: 'sendTestEvent',
+    summary: 'Send the example event of a type to this webhook',
+    secured: true,
+    path_params: webhookPath,
+    body: {
+      schema: testEventBody,
+      required: true,
+      examples: {
+        review_status: {
+          summary: 'A review status change',
+          value: { data: { attributes: { event_type: 'use_case_review_status_updated' } } },
+        },
+      },
+    },
+    success: { status: 202, description: 'Queued; the delivery as logged.', schema: deliveryDetailDocument },
+  },
+  {
+    method: 'get',
+    path: `${tenantBase}/webhook-event-types`,
+    operationId: 'listEventTypes',
+    summary: 'The event-type catalog, with each type’s example payload',
+    secured: true,
+    path_params: tenantPath,
+    success: {
+      status: 200,
+      description: 'Every event type.',
+      schema: eventTypesDocument,
+      examples: Object.fromEntries(
+        eventTypeResources().map((resource) => [
+          resource.id,
+          { summary: resource.attributes.description, value: { data: [resource] } },
+        ]),
+      ),
+    },
+  },
+  {
+    method: 'post',
+    path: '/auth/exchange',
+    operationId: 'exchangeApiKey',
+    summary: 'An API key for a short-lived access token',
+    secured: false,
+    body: { schema: keyExchangeBody, required: true },
+    success: { status: 200, description: 'The access token.', schema: accessTokenDocument },
+  },
+];
+
+/** Statuses any operation may answer with an error document (the gateway's own among them). */
+export const errorStatuses: Readonly<Record<number, string>> = {
+  400: 'Malformed request: JSON, document shape or a query parameter.',
+  401: 'No valid credential.',
+  403: 'The credential cannot act on this tenant, or the request names a client-generated id.',
+  404: 'No such webhook or delivery, or no such route.',
+  405: 'The route does not take this method.',
+  409: 'A conflict: wrong resource type, concurrent change, reused idempotency key, disabled webhook.',
+  413: 'The body is too large.',
+  415: 'The body is not JSON:API or JSON.',
+  422: 'The document is well-formed but breaks the rules; each error points at a field.',
+  429: 'Too many requests: see Retry-After.',
+  500: 'Herald failed; nothing about it is revealed.',
+};
+
+function content(schema: z.ZodType, examples?: Record<string, { summary: string; value: unknown }>) {
+  return { [jsonApiMediaType]: { schema, ...(examples ? { examples } : {}) } };
+}
+
+function operationObject(op: Operation): ZodOpenApiOperationObject {
+  const responses: Record<string, ZodOpenApiResponseObject> = {
+    [String(op.success.status)]: {
+      description: op.success.description,
+      ...(op.success.schema ? { content: content(op.success.schema, op.success.examples) } : {}),
+    },
+  };
+  for (const [status, description] of Object.entries(errorStatuses)) {
+    responses[status] = { description, content: content(errorDocumentSchema) };
+  }
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    tags: [
+      op.path.startsWith('/auth')
+        ? 'auth'
+        : op.path.includes('deliver') || op.path.endsWith('/recover') || op.path.endsWith('/test')
+          ? 'deliveries'
+          : op.path.endsWith('event-types')
+            ? 'event types'
+            : 'webhooks',
+    ],
+    ...(op.secured ? {} : { security: [] }),
+    requestParams: {
+      ...(op.path_params ? { path: op.path_params } : {}),
+      ...(op.query ? { query: op.query } : {}),
+      ...(op.headers ? { header: op.headers } : {}),
+    },
+    ...(op.body
+      ? {
+          requestBody: {
+            required: op.body.required,
+            content: {
+              ...content(op.body.schema, op.body.examples),
+              'application/json': { schema: op.body.schema },
+            },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the API, as served at `GET /api/v2/openapi.json`. */
+export function buildOpenApiDocument(): ReturnType<typeof createDocument> {
+  const paths: Record<string, Record<string, ZodOpenApiOperationObject>> = {};
+  for (const op of operations) {
+    paths[op.path] = { ...paths[op.path], [op.method]: operationObject(op) };
+  }
+  paths[openApiPath] = {
+    get: {
+      operationId: 'getOpenApiDocument',
+      summary: 'This document',
+      tags: ['meta'],
+      security: [],
+      responses: { '200': { description: 'The OpenAPI 3.1 document.' } },
+    },
+  };
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Herald',
+      version: '2.0.0',
+      description:
+        'Outbound webhooks: subscribe endpoints to event types, read the delivery log, retry and recover. JSON:API documents; errors are JSON:API error objects pointing at the offending field.',
+    },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'Local mode (npm start)' }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A tenant API key, or an access token from POST /auth/exchange.',
+        },
+      },
+    },
+    paths,
+  });
+}
+
+/** The document as committed in docs/openapi.json and served: two-space JSON, a final newline. */
+export function openApiText(): string {
+  return `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
+}
