@@ -156,7 +156,8 @@ const authenticationPayload = z
   .unknown()
   .superRefine((value, ctx) => {
     const problem = storableJsonProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    // Abort before the record: zod's record check throws on a `constructor: null` key.
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, continue: false });
   })
   .pipe(z.record(z.string(), z.unknown()).nullable())
   .meta({
@@ -224,6 +225,11 @@ export const patchAttributesSchema = z
     disabled_reason: z.preprocess(blankToNull, z.string().trim().max(256).nullable()).optional(),
   })
   .meta({ id: 'WebhookPatchAttributes' });
+
+/** A create request's attributes, as the field table parses them. */
+export type CreateAttributes = z.infer<typeof createAttributesSchema>;
+/** A PATCH's attributes, as parsed: any subset, and status. */
+export type PatchAttributes = z.infer<typeof patchAttributesSchema>;
 
 const attributesPointer = '/data/attributes';
 

@@ -1,7 +1,8 @@
 import { z } from 'zod/v4';
-import { deliveryStatuses } from '../domain/delivery-log';
+import { decodeCursor, deliveryStatuses } from '../domain/delivery-log';
 import { rfc3339Pattern } from '../domain/envelope';
 import { eventCatalog, eventTypeNames } from '../domain/event-catalog';
+import { webhookIdPattern } from '../domain/ids';
 import { maxRotationGraceSeconds, pageSizes } from '../domain/use-cases/webhooks';
 import {
   authenticationMethods,
@@ -70,25 +71,41 @@ export const deliveryPath = z.object({
 const pageSize = z
   .string()
   .regex(/^\d{1,4}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(pageSizes.max))
   .optional()
   .meta({ description: `Items per page, 1 to ${pageSizes.max} (default ${pageSizes.default}).` });
 
+/** RFC 3339 `date-time` that `Date.parse` reads too. */
+const rfc3339 = z
+  .string()
+  .regex(rfc3339Pattern, { abort: true })
+  .refine((value) => !Number.isNaN(Date.parse(value)))
+  .meta({ format: 'date-time', example: '2026-11-24T09:00:00Z' });
+
 export const webhookListQuery = z.object({
   'page[size]': pageSize,
-  'page[after]': z.string().optional().meta({ description: 'The cursor from links.next.' }),
+  'page[after]': z
+    .string()
+    .regex(webhookIdPattern)
+    .optional()
+    .meta({ description: 'The cursor from links.next.' }),
 });
-
-const statusFilter = z.enum(deliveryStatuses).optional();
-const eventTypeFilter = z.enum(eventTypeNames as [string, ...string[]]).optional();
-const timeFilter = z.string().regex(rfc3339Pattern).optional().meta({ format: 'date-time' });
 
 export const deliveryListQuery = z.object({
   'page[size]': pageSize,
-  'page[after]': z.string().optional().meta({ description: 'The cursor from links.next.' }),
-  'filter[status]': statusFilter,
-  'filter[event_type]': eventTypeFilter,
-  'filter[since]': timeFilter.meta({ description: 'Events at or after this time.' }),
-  'filter[until]': timeFilter.meta({ description: 'Events at or before this time.' }),
+  'page[after]': z
+    .string()
+    .refine((cursor) => decodeCursor(cursor) !== undefined)
+    .optional()
+    .meta({ description: 'The cursor from links.next.' }),
+  'filter[status]': z.enum(deliveryStatuses).optional().meta({ description: 'Plain `status` is read too.' }),
+  'filter[event_type]': z
+    .enum(eventTypeNames as [string, ...string[]])
+    .optional()
+    .meta({ description: 'Plain `event_type` is read too.' }),
+  'filter[since]': rfc3339.optional().meta({ description: 'Created at or after (plain `since` too).' }),
+  'filter[until]': rfc3339.optional().meta({ description: 'Created at or before (plain `until` too).' }),
 });
 
 export const idempotencyHeaders = z.object({
@@ -186,8 +203,8 @@ export const recoverBody = z
   .object({
     data: z.object({
       attributes: z.strictObject({
-        since: z.string().regex(rfc3339Pattern).meta({ format: 'date-time' }),
-        until: z.string().regex(rfc3339Pattern).nullable().optional().meta({ format: 'date-time' }),
+        since: rfc3339,
+        until: rfc3339.nullable().optional(),
       }),
     }),
   })
@@ -408,3 +425,5 @@ export type RecoverBody = z.infer<typeof recoverBody>;
 export type TestEventBody = z.infer<typeof testEventBody>;
 export type KeyExchangeBody = z.infer<typeof keyExchangeBody>;
 export type WebhookAttributesOut = z.infer<typeof webhookAttributesOut>;
+export type WebhookListQuery = z.infer<typeof webhookListQuery>;
+export type DeliveryListQuery = z.infer<typeof deliveryListQuery>;

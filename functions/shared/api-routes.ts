@@ -8,7 +8,6 @@ import {
   type DeliveryDeps,
   getDelivery,
   listDeliveries,
-  readDeliveryQuery,
   recoverDeliveries,
   retryDelivery,
   sendTestEvent,
@@ -18,12 +17,21 @@ import {
   deleteWebhook,
   getWebhook,
   listWebhooks,
-  readPageParameters,
   rotateSigningSecret,
   updateWebhook,
   type WebhookDeps,
 } from '../domain/use-cases/webhooks';
 import { publicAttributes, type Warning, type Webhook } from '../domain/webhook';
+import {
+  parseCreateWebhook,
+  parseDeliveryListQuery,
+  parseKeyExchange,
+  parseRecovery,
+  parseRotation,
+  parseTestEvent,
+  parseUpdateWebhook,
+  parseWebhookListQuery,
+} from './api-requests';
 import { header, linkTo, readJsonBody, readOptionalJsonBody, respond } from './jsonapi';
 import { openApiText } from './openapi';
 
@@ -115,7 +123,7 @@ function withWarnings(document: Record<string, unknown>, warnings: Warning[]) {
 const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
   webhooks: {
     GET: async (deps, { event, tenant }) => {
-      const page = readPageParameters(event.queryStringParameters ?? {});
+      const page = parseWebhookListQuery(event.queryStringParameters ?? {});
       const { items, next } = await listWebhooks(deps.webhooks, tenant, page);
       const self = `${base(tenant)}/webhooks`;
       const query = (after?: string) =>
@@ -129,10 +137,9 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
       });
     },
     POST: async (deps, { event, tenant }) => {
-      const body = readJsonBody(event);
       const { webhook, warnings, replayed } = await createWebhook(deps.webhooks, {
         tenant,
-        body,
+        attributes: parseCreateWebhook(readJsonBody(event)),
         idempotencyKey: header(event, 'idempotency-key'),
       });
       const resource = webhookResource(event, webhook, { signing_secret: webhook.signingSecret });
@@ -146,8 +153,8 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
     GET: async (deps, { event, tenant, params: [id = ''] }) =>
       respond(200, { data: webhookResource(event, await getWebhook(deps.webhooks, tenant, id)) }),
     PATCH: async (deps, { event, tenant, params: [id = ''] }) => {
-      const body = readJsonBody(event);
-      const { webhook, warnings } = await updateWebhook(deps.webhooks, { tenant, id, body });
+      const attributes = parseUpdateWebhook(readJsonBody(event), id);
+      const { webhook, warnings } = await updateWebhook(deps.webhooks, { tenant, id, attributes });
       return respond(200, withWarnings({ data: webhookResource(event, webhook) }, warnings));
     },
     DELETE: async (deps, { tenant, params: [id = ''] }) => {
@@ -158,7 +165,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
   'webhooks/:id/deliveries': {
     GET: async (deps, { event, tenant, params: [id = ''] }) => {
       const raw = event.queryStringParameters ?? {};
-      const query = readDeliveryQuery(raw);
+      const query = parseDeliveryListQuery(raw);
       const { webhook, page } = await listDeliveries(deps.deliveries, tenant, id, query);
       const self = `${base(tenant)}/webhooks/${webhook.id}/deliveries`;
       // The filters carry over to the next page; only the cursor changes.
@@ -189,7 +196,8 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
   },
   'webhooks/:id/recover': {
     POST: async (deps, { event, tenant, params: [id = ''] }) => {
-      const result = await recoverDeliveries(deps.deliveries, tenant, id, readOptionalJsonBody(event));
+      const range = parseRecovery(readOptionalJsonBody(event));
+      const result = await recoverDeliveries(deps.deliveries, tenant, id, range);
       return respond(202, {
         data: {
           type: 'delivery-recovery',
@@ -214,7 +222,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         deps.deliveries,
         tenant,
         id,
-        readOptionalJsonBody(event),
+        parseTestEvent(readOptionalJsonBody(event)),
       );
       const resource = deliveryResource(event, webhook, delivery, true);
       return respond(202, { data: resource }, { Location: (resource.links as { self: string }).self });
@@ -225,7 +233,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
       const { webhook, previousExpiresAt } = await rotateSigningSecret(deps.webhooks, {
         tenant,
         id,
-        body: readOptionalJsonBody(event),
+        gracePeriodSeconds: parseRotation(readOptionalJsonBody(event)),
       });
       return respond(200, {
         data: {
@@ -314,7 +322,7 @@ export async function routeAuthExchange(
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
   if (event.httpMethod !== 'POST') throw new MethodNotAllowedError(event.httpMethod, event.path);
-  const token = await exchangeApiKey(deps.auth, readJsonBody(event));
+  const token = await exchangeApiKey(deps.auth, parseKeyExchange(readJsonBody(event)));
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },

@@ -14,6 +14,7 @@ import {
   bearerToken,
   exchangeApiKey,
 } from '../../functions/domain/use-cases/auth';
+import { parseKeyExchange } from '../../functions/shared/api-requests';
 
 const signingKey = 'test-signing-key-0123456789abcdef';
 const issuedAt = 1_754_632_592; // 2025-08-08T05:56:32Z
@@ -330,7 +331,8 @@ describe('authentication use cases', () => {
       ['empty strings', { api_token: '', tenant: '' }, ['/api_token', '/tenant']],
       ['a numeric tenant', { api_token: 'hrld_x_y', tenant: 42 }, ['/tenant']],
     ])('answers %s with a bad request pointing at the missing fields', async (_case, body, pointers) => {
-      const error = await rejection(exchangeApiKey(deps, body));
+      // The body is parsed at the edge (functions/shared/api-requests.ts), as the route does.
+      const error = await rejection((async () => exchangeApiKey(deps, parseKeyExchange(body)))());
       expect(error).toBeInstanceOf(BadRequestError);
       expect(error.problems.map((p) => p.source?.pointer)).toEqual(pointers);
       expect(error.problems.every((p) => p.code === 'required')).toBe(true);

@@ -16,6 +16,7 @@ import {
   retryDelivery,
 } from '../../functions/domain/use-cases/deliveries';
 import type { Webhook } from '../../functions/domain/webhook';
+import { parseRecovery } from '../../functions/shared/api-requests';
 
 /**
  * The delivery use cases' refusals and failure paths, with in-memory fakes (the happy paths run
@@ -173,7 +174,10 @@ describe('retryDelivery', () => {
 });
 
 describe('recoverDeliveries', () => {
+  // The body is parsed at the edge (functions/shared/api-requests.ts), as the route does.
   const range = (attributes: Record<string, unknown>) => ({ data: { attributes } });
+  const recover = async (deps: Parameters<typeof recoverDeliveries>[0], body: unknown) =>
+    recoverDeliveries(deps, tenant, webhookId, parseRecovery(body));
 
   it.each([
     [undefined, '/data/attributes'],
@@ -183,7 +187,7 @@ describe('recoverDeliveries', () => {
     [range({ since: '2026-11-24T00:00:00Z', webhook: 'x' }), '/data/attributes/webhook'],
   ])('refuses %j with 422 pointing at %s', async (body, pointer) => {
     const { deps, queued } = setup([record('evt-5', 'failed')]);
-    const error = await rejection(recoverDeliveries(deps, tenant, webhookId, body));
+    const error = await rejection(recover(deps, body));
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.problems.map((p) => p.source)).toContainEqual({ pointer });
     expect(queued).toEqual([]);
@@ -196,11 +200,11 @@ describe('recoverDeliveries', () => {
       record('evt-wait', 'retrying'),
     ];
     const { deps, queued } = setup(records);
-    const result = await recoverDeliveries(deps, tenant, webhookId, range({ since: '2026-11-01T00:00:00Z' }));
+    const result = await recover(deps, range({ since: '2026-11-01T00:00:00Z' }));
     expect(result).toMatchObject({ queued: maxRecoveredPerRequest, more: true });
     expect(new Set(queued.map((m) => m.deliveryId)).size).toBe(maxRecoveredPerRequest);
     expect(queued.every((m) => m.origin === 'recover')).toBe(true);
-    const again = await recoverDeliveries(deps, tenant, webhookId, range({ since: '2026-11-01T00:00:00Z' }));
+    const again = await recover(deps, range({ since: '2026-11-01T00:00:00Z' }));
     expect(again).toMatchObject({ queued: 5, more: false });
   });
 });

@@ -18,17 +18,44 @@ import {
 } from '../../functions/domain/ports';
 import { defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 import {
-  createWebhook,
+  createWebhook as createFromAttributes,
   deleteWebhook,
   getWebhook,
   listWebhooks,
-  readPageParameters,
-  rotateSigningSecret,
-  updateWebhook,
+  rotateSigningSecret as rotateWithGrace,
+  updateWebhook as updateWithAttributes,
   type WebhookDeps,
 } from '../../functions/domain/use-cases/webhooks';
 import { signingSecretsAt, type Webhook, type WebhookRules } from '../../functions/domain/webhook';
+import {
+  parseCreateWebhook,
+  parseRotation,
+  parseUpdateWebhook,
+  parseWebhookListQuery as readPageParameters,
+} from '../../functions/shared/api-requests';
 import { seedBodies } from '../helpers';
+
+/*
+ * The use cases take typed input; the JSON:API document is parsed at the edge. These wrappers
+ * compose the two as the API's routes do, so the documents below still exercise both.
+ */
+async function createWebhook(
+  deps: WebhookDeps,
+  input: { tenant: string; body: unknown; idempotencyKey?: string },
+) {
+  const { tenant, idempotencyKey } = input;
+  return createFromAttributes(deps, { tenant, attributes: parseCreateWebhook(input.body), idempotencyKey });
+}
+
+async function updateWebhook(deps: WebhookDeps, input: { tenant: string; id: string; body: unknown }) {
+  const { tenant, id } = input;
+  return updateWithAttributes(deps, { tenant, id, attributes: parseUpdateWebhook(input.body, id) });
+}
+
+async function rotateSigningSecret(deps: WebhookDeps, input: { tenant: string; id: string; body: unknown }) {
+  const { tenant, id } = input;
+  return rotateWithGrace(deps, { tenant, id, gracePeriodSeconds: parseRotation(input.body) });
+}
 
 /**
  * An in-memory WebhookStore with the port's contract: atomic create with its idempotency record

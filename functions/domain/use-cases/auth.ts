@@ -1,6 +1,6 @@
 import { looksLikeAccessToken, signAccessToken, verifyAccessToken } from '../access-token';
 import { hashApiKey, tenantPattern } from '../api-key';
-import { BadRequestError, UnauthorizedError } from '../errors';
+import { UnauthorizedError } from '../errors';
 import type { ApiKeyStore, Clock, SigningKeyProvider } from '../ports';
 
 /** Who is calling: the tenant a key belongs to, and the key's id. */
@@ -56,22 +56,11 @@ export interface AccessTokenResponse {
  * The platform's key exchange (`CredoClientLite.authenticate()`): `{api_token, tenant}` for a
  * short-lived access token.
  */
-export async function exchangeApiKey(deps: AuthDeps, body: unknown): Promise<AccessTokenResponse> {
-  const fields =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : undefined;
-  const problems = (['api_token', 'tenant'] as const)
-    .filter((name) => typeof fields?.[name] !== 'string' || fields[name] === '')
-    .map((name) => ({
-      code: 'required',
-      title: 'Missing field',
-      detail: `${name} is required and must be a string.`,
-      source: { pointer: `/${name}` },
-    }));
-  if (problems.length > 0) throw new BadRequestError(problems);
-  const tenant = fields?.tenant as string;
-  const apiToken = fields?.api_token as string;
+export async function exchangeApiKey(
+  deps: AuthDeps,
+  request: { api_token: string; tenant: string },
+): Promise<AccessTokenResponse> {
+  const { tenant, api_token: apiToken } = request;
   // Only an API key buys a token; a token cannot extend itself.
   if (looksLikeAccessToken(apiToken)) throw new UnauthorizedError('api_token must be an API key.');
   const principal = await authenticate(deps, `Bearer ${apiToken}`);

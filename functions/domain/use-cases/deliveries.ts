@@ -1,23 +1,8 @@
 import { deliveryMessageSchema } from '../delivery';
-import {
-  type DeliveryQuery,
-  type DeliveryRecord,
-  type DeliveryStatus,
-  decodeCursor,
-  deliveryStatuses,
-  maxAttemptsPerDelivery,
-  messageFor,
-} from '../delivery-log';
-import { deliveryIdFor, deliveryIdPattern, rfc3339Pattern } from '../envelope';
-import {
-  BadRequestError,
-  ConflictError,
-  NotFoundError,
-  type Problem,
-  RateLimitedError,
-  ValidationError,
-} from '../errors';
-import { eventTypeNames, findEventType } from '../event-catalog';
+import { type DeliveryQuery, type DeliveryRecord, maxAttemptsPerDelivery, messageFor } from '../delivery-log';
+import { deliveryIdFor, deliveryIdPattern } from '../envelope';
+import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
+import { findEventType } from '../event-catalog';
 import { newId } from '../ids';
 import type {
   Clock,
@@ -57,66 +42,6 @@ export const defaultTestEventsPerMinute = 10;
 export const maxRecoveredPerRequest = 1000;
 /** Dead-lettered messages one recovery request reads through at most. */
 export const maxDeadLettersScanned = 100;
-
-const parameterProblem = (parameter: string, detail: string): Problem => ({
-  code: 'invalid_parameter',
-  title: 'Invalid parameter',
-  detail,
-  source: { parameter },
-});
-
-function readTime(value: string | undefined, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!rfc3339Pattern.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new BadRequestError([
-      parameterProblem(name, `${name} must be an RFC 3339 date-time, e.g. 2026-11-24T09:00:00Z.`),
-    ]);
-  }
-  return value;
-}
-
-/** Parses the list's query: `page[size]`, `page[after]`, `filter[status]`, `filter[event_type]`, `filter[since]`, `filter[until]` (plain `status`, `event_type`, `since`, `until` too). */
-export function readDeliveryQuery(query: Record<string, string | undefined>): DeliveryQuery {
-  const pick = (name: string) => query[`filter[${name}]`] ?? query[name];
-  const problems: Problem[] = [];
-  const rawSize = query['page[size]'];
-  let limit: number = pageSizes.default;
-  if (rawSize !== undefined) {
-    limit = /^\d{1,4}$/.test(rawSize) ? Number(rawSize) : Number.NaN;
-    if (!(limit >= 1 && limit <= pageSizes.max))
-      problems.push(
-        parameterProblem('page[size]', `page[size] must be a whole number from 1 to ${pageSizes.max}.`),
-      );
-  }
-  const after = query['page[after]'];
-  if (after !== undefined && !decodeCursor(after))
-    problems.push(
-      parameterProblem('page[after]', 'page[after] must be a cursor from a links.next of this list.'),
-    );
-  const status = pick('status');
-  if (status !== undefined && !(deliveryStatuses as readonly string[]).includes(status))
-    problems.push(
-      parameterProblem('filter[status]', `status must be one of: ${deliveryStatuses.join(', ')}.`),
-    );
-  const eventType = pick('event_type');
-  if (eventType !== undefined && !eventTypeNames.includes(eventType))
-    problems.push(
-      parameterProblem('filter[event_type]', `${eventType.slice(0, 100)} is not an event type Herald knows.`),
-    );
-  if (problems.length > 0) throw new BadRequestError(problems);
-  const since = readTime(pick('since'), 'filter[since]');
-  const until = readTime(pick('until'), 'filter[until]');
-  if (since && until && Date.parse(until) < Date.parse(since))
-    throw new BadRequestError([parameterProblem('filter[until]', 'until must not be before since.')]);
-  return {
-    limit,
-    ...(after !== undefined ? { after } : {}),
-    ...(status !== undefined ? { status: status as DeliveryStatus } : {}),
-    ...(eventType !== undefined ? { eventType } : {}),
-    ...(since ? { since } : {}),
-    ...(until ? { until } : {}),
-  };
-}
 
 export async function listDeliveries(
   deps: Pick<DeliveryDeps, 'webhooks' | 'log'>,
@@ -210,63 +135,6 @@ export interface RecoveryResult {
   more: boolean;
 }
 
-function readRecoveryRange(body: unknown): { since: string; until: string | null } {
-  const attributes =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? ((body as { data?: { attributes?: unknown } }).data?.attributes ?? undefined)
-      : undefined;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
-    throw new ValidationError([
-      {
-        code: 'required',
-        title: 'Missing attributes',
-        detail: 'The body must be { "data": { "attributes": { "since": "<RFC 3339>" } } }.',
-        source: { pointer: '/data/attributes' },
-      },
-    ]);
-  }
-  const { since, until, ...rest } = attributes as Record<string, unknown>;
-  const problems: Problem[] = Object.keys(rest).map((key) => ({
-    code: 'unknown_attribute',
-    title: 'Unknown attribute',
-    detail: `${key} is not an attribute of a recovery.`,
-    source: { pointer: `/data/attributes/${key}` },
-  }));
-  const time = (value: unknown, name: string, required: boolean) => {
-    if (value === undefined || value === null) {
-      if (required)
-        problems.push({
-          code: 'required',
-          title: 'Missing attribute',
-          detail: `${name} is required.`,
-          source: { pointer: `/data/attributes/${name}` },
-        });
-      return null;
-    }
-    if (typeof value !== 'string' || !rfc3339Pattern.test(value) || Number.isNaN(Date.parse(value))) {
-      problems.push({
-        code: 'invalid_attribute',
-        title: 'Invalid attribute',
-        detail: `${name} must be an RFC 3339 date-time, e.g. 2026-11-24T09:00:00Z.`,
-        source: { pointer: `/data/attributes/${name}` },
-      });
-      return null;
-    }
-    return value;
-  };
-  const from = time(since, 'since', true);
-  const to = time(until, 'until', false);
-  if (from && to && Date.parse(to) < Date.parse(from))
-    problems.push({
-      code: 'invalid_attribute',
-      title: 'Invalid attribute',
-      detail: 'until must not be before since.',
-      source: { pointer: '/data/attributes/until' },
-    });
-  if (problems.length > 0 || !from) throw new ValidationError(problems);
-  return { since: from, until: to };
-}
-
 /**
  * `POST /webhooks/{id}/recover`: everything that failed to the webhook in a time range (of the
  * log's `created_at`, to the millisecond, bounds included), queued again, from the log and from the dead-letter queue. A delivery is marked
@@ -277,9 +145,9 @@ export async function recoverDeliveries(
   deps: DeliveryDeps,
   tenant: string,
   webhookId: string,
-  body: unknown,
+  range: { since: string; until: string | null },
 ): Promise<RecoveryResult> {
-  const { since, until } = readRecoveryRange(body);
+  const { since, until } = range;
   const webhook = await getWebhook({ store: deps.webhooks }, tenant, webhookId);
   requireEnabled(webhook, 'recover deliveries');
   const at = deps.clock.now().toISOString();
@@ -363,26 +231,15 @@ export async function sendTestEvent(
   deps: DeliveryDeps,
   tenant: string,
   webhookId: string,
-  body: unknown,
+  eventType: string,
 ): Promise<{ webhook: Webhook; delivery: DeliveryRecord }> {
-  const attributes =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
-      ? (body as { data?: { attributes?: unknown } }).data?.attributes
-      : undefined;
-  const eventType =
-    typeof attributes === 'object' && attributes !== null && !Array.isArray(attributes)
-      ? (attributes as Record<string, unknown>).event_type
-      : undefined;
-  const definition = typeof eventType === 'string' ? findEventType(eventType) : undefined;
+  const definition = findEventType(eventType);
   if (!definition) {
     throw new ValidationError([
       {
-        code: eventType === undefined ? 'required' : 'unknown_event_type',
-        title: eventType === undefined ? 'Missing attribute' : 'Unknown event type',
-        detail:
-          eventType === undefined
-            ? 'event_type is required: { "data": { "attributes": { "event_type": "use_case_name_updated" } } }.'
-            : 'event_type must be one of GET /webhook-event-types.',
+        code: 'unknown_event_type',
+        title: 'Unknown event type',
+        detail: 'event_type must be one of GET /webhook-event-types.',
         source: { pointer: '/data/attributes/event_type' },
       },
     ]);

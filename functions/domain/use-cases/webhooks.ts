@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   BadRequestError,
   ConflictError,
-  ForbiddenError,
   NotFoundError,
   QuotaExceededError,
   ValidationError,
@@ -18,7 +17,9 @@ import {
 } from '../ports';
 import {
   applyWebhookPatch,
+  type CreateAttributes,
   healthyEndpoint,
+  type PatchAttributes,
   validateNewWebhook,
   type Warning,
   type Webhook,
@@ -42,69 +43,6 @@ export const defaultMaxWebhooksPerTenant = 100;
 
 export const pageSizes = { default: 20, max: 100 } as const;
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
-
-interface ResourceDocument {
-  id?: string;
-  attributes: unknown;
-}
-
-/** Reads the JSON:API document around the attributes: `{ data: { type?, id?, attributes } }`. */
-function readDocument(body: unknown, attributesRequired: boolean): ResourceDocument {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError([
-      {
-        code: 'invalid_document',
-        title: 'Invalid document',
-        detail: 'The body must be a JSON object.',
-        source: { pointer: '' },
-      },
-    ]);
-  }
-  const data = (body as Record<string, unknown>).data;
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new BadRequestError([
-      {
-        code: 'invalid_document',
-        title: 'Invalid document',
-        detail: 'The body must have a data object holding the webhook.',
-        source: { pointer: '/data' },
-      },
-    ]);
-  }
-  const { type, id, attributes } = data as Record<string, unknown>;
-  // The seeds' o_auth example omits data.type, so it is optional; when given it must be right.
-  if (type !== undefined && type !== 'webhook') {
-    throw new ConflictError([
-      {
-        code: 'type_mismatch',
-        title: 'Wrong resource type',
-        detail: `data.type must be "webhook", not ${JSON.stringify(type)}.`,
-        source: { pointer: '/data/type' },
-      },
-    ]);
-  }
-  if (id !== undefined && typeof id !== 'string') {
-    throw new BadRequestError([
-      {
-        code: 'invalid_type',
-        title: 'Wrong type',
-        detail: 'data.id must be a string.',
-        source: { pointer: '/data/id' },
-      },
-    ]);
-  }
-  if (attributes === undefined && attributesRequired) {
-    throw new ValidationError([
-      {
-        code: 'required',
-        title: 'Missing attributes',
-        detail: 'data.attributes is required.',
-        source: { pointer: '/data/attributes' },
-      },
-    ]);
-  }
-  return { id, attributes: attributes ?? {} };
-}
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -160,11 +98,12 @@ async function replayIdempotent(
   return { webhook, warnings: [], replayed: true };
 }
 
+/** Creates a webhook from a create request's attributes (parsed at the edge, checked here against the rules). */
 export async function createWebhook(
   deps: WebhookDeps,
-  input: { tenant: string; body: unknown; idempotencyKey?: string },
+  input: { tenant: string; attributes: CreateAttributes; idempotencyKey?: string },
 ): Promise<CreateResult> {
-  const { tenant, body, idempotencyKey } = input;
+  const { tenant, idempotencyKey } = input;
   if (idempotencyKey !== undefined && !idempotencyKeyPattern.test(idempotencyKey)) {
     throw new BadRequestError([
       {
@@ -175,19 +114,12 @@ export async function createWebhook(
       },
     ]);
   }
-  const hash = requestHash(body);
+  const hash = requestHash(input.attributes);
   if (idempotencyKey) {
     const replay = await replayIdempotent(deps, tenant, idempotencyKey, hash);
     if (replay) return replay;
   }
-  const document = readDocument(body, true);
-  if (document.id !== undefined) {
-    throw new ForbiddenError('Webhook ids are assigned by Herald; leave data.id out.', {
-      code: 'client_generated_id',
-      source: { pointer: '/data/id' },
-    });
-  }
-  const { attributes, warnings } = validateNewWebhook(document.attributes, deps.rules);
+  const { attributes, warnings } = validateNewWebhook(input.attributes, deps.rules);
   const now = deps.clock.now();
   const timestamp = now.toISOString();
   const webhook: Webhook = {
@@ -248,40 +180,6 @@ export async function getWebhook(
   return webhook;
 }
 
-/** Parses `page[size]` and `page[after]`. */
-export function readPageParameters(query: Record<string, string | undefined>): {
-  limit: number;
-  after?: string;
-} {
-  const rawSize = query['page[size]'];
-  let limit: number = pageSizes.default;
-  if (rawSize !== undefined) {
-    limit = /^\d{1,4}$/.test(rawSize) ? Number(rawSize) : Number.NaN;
-    if (!(limit >= 1 && limit <= pageSizes.max)) {
-      throw new BadRequestError([
-        {
-          code: 'invalid_page_size',
-          title: 'Invalid page size',
-          detail: `page[size] must be a whole number from 1 to ${pageSizes.max}.`,
-          source: { parameter: 'page[size]' },
-        },
-      ]);
-    }
-  }
-  const after = query['page[after]'];
-  if (after !== undefined && !webhookIdPattern.test(after)) {
-    throw new BadRequestError([
-      {
-        code: 'invalid_cursor',
-        title: 'Invalid cursor',
-        detail: 'page[after] must be a cursor from a links.next of this list.',
-        source: { parameter: 'page[after]' },
-      },
-    ]);
-  }
-  return after === undefined ? { limit } : { limit, after };
-}
-
 export async function listWebhooks(
   deps: Pick<WebhookDeps, 'store'>,
   tenant: string,
@@ -292,23 +190,12 @@ export async function listWebhooks(
 
 export async function updateWebhook(
   deps: WebhookDeps,
-  input: { tenant: string; id: string; body: unknown },
+  input: { tenant: string; id: string; attributes: PatchAttributes },
 ): Promise<{ webhook: Webhook; warnings: Warning[] }> {
-  const document = readDocument(input.body, false);
-  if (document.id !== undefined && document.id !== input.id) {
-    throw new ConflictError([
-      {
-        code: 'id_mismatch',
-        title: 'Id mismatch',
-        detail: `data.id ${document.id} does not match the webhook ${input.id} in the path.`,
-        source: { pointer: '/data/id' },
-      },
-    ]);
-  }
   const current = await getWebhook(deps, input.tenant, input.id);
   const { attributes, status, disabledReason, warnings } = applyWebhookPatch(
     current.attributes,
-    document.attributes,
+    input.attributes,
     deps.rules,
   );
   const nextStatus = status ?? current.status;
@@ -417,14 +304,13 @@ const maxPreviousSecrets = 5;
  * `POST /webhooks/{id}/secret/rotate`: a new signing secret; the old one keeps signing beside it
  * for the grace period (24 h unless the request or the deployment says otherwise), so receivers
  * can switch without rejecting a delivery. A grace period of 0 ends every older secret at once,
- * those of earlier rotations still in their grace too (a leaked secret). The body is optional:
- * `{ data: { attributes: { grace_period_seconds } } }`.
+ * those of earlier rotations still in their grace too (a leaked secret).
  */
 export async function rotateSigningSecret(
   deps: WebhookDeps,
-  input: { tenant: string; id: string; body: unknown },
+  input: { tenant: string; id: string; gracePeriodSeconds?: number },
 ): Promise<{ webhook: Webhook; previousExpiresAt: string }> {
-  const grace = readGracePeriod(input.body, deps.rotationGraceSeconds ?? 86_400);
+  const grace = input.gracePeriodSeconds ?? deps.rotationGraceSeconds ?? 86_400;
   const current = await getWebhook(deps, input.tenant, input.id);
   const now = deps.clock.now();
   const previousExpiresAt = new Date(now.getTime() + grace * 1000).toISOString();
@@ -450,32 +336,4 @@ export async function rotateSigningSecret(
     throw error;
   }
   return { webhook: next, previousExpiresAt: grace > 0 ? previousExpiresAt : now.toISOString() };
-}
-
-function readGracePeriod(body: unknown, fallback: number): number {
-  if (body === undefined || body === null) return fallback;
-  const problem = (detail: string, pointer: string) =>
-    new ValidationError([
-      { code: 'invalid_attribute', title: 'Invalid attribute', detail, source: { pointer } },
-    ]);
-  if (typeof body !== 'object' || Array.isArray(body)) throw problem('The body must be a JSON object.', '');
-  const data = (body as Record<string, unknown>).data;
-  if (data === undefined) return fallback;
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw problem('data must be an object.', '/data');
-  const attributes = (data as Record<string, unknown>).attributes;
-  if (attributes === undefined) return fallback;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))
-    throw problem('data.attributes must be an object.', '/data/attributes');
-  const { grace_period_seconds: value, ...unknown } = attributes as Record<string, unknown>;
-  const extra = Object.keys(unknown)[0];
-  if (extra !== undefined)
-    throw problem(`${extra} is not an attribute of a rotation.`, `/data/attributes/${extra}`);
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > maxRotationGraceSeconds)
-    throw problem(
-      `grace_period_seconds must be a whole number from 0 to ${maxRotationGraceSeconds}.`,
-      '/data/attributes/grace_period_seconds',
-    );
-  return value;
 }
