@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -29,6 +29,8 @@ export interface ApiGatewayHandlers {
     context: Context,
   ) => Promise<APIGatewayAuthorizerResult>;
   onError?: (error: unknown) => void;
+  /** Sees every response before it is sent: the contract checks of the tests. */
+  checkResponse?: (method: string, path: string, status: number, body: string) => void;
 }
 
 /** The stack's throttles that local mode applies too (lib/config.ts has the defaults). */
@@ -62,12 +64,14 @@ export function lambdaContext(functionName: string): Context {
   };
 }
 
-function sendGatewayResponse(res: ServerResponse, type: GatewayResponseType) {
-  res.writeHead(gatewayResponses[type].statusCode, {
-    ...gatewayResponseHeaders(type),
-    'Content-Type': 'application/vnd.api+json',
-  });
-  res.end(gatewayResponseBody(type));
+type Send = (status: number, headers: Record<string, string>, body: string | Buffer) => void;
+
+function sendGatewayResponse(send: Send, type: GatewayResponseType) {
+  send(
+    gatewayResponses[type].statusCode,
+    { ...gatewayResponseHeaders(type), 'Content-Type': 'application/vnd.api+json' },
+    gatewayResponseBody(type),
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -146,10 +150,15 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
   const tenantBuckets = new TokenBuckets(limits.tenant);
   const exchangeBucket = new TokenBuckets(limits.exchange);
   return createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send: Send = (status, headers, body) => {
+      handlers.checkResponse?.(req.method ?? 'GET', url.pathname, status, body.toString());
+      res.writeHead(status, headers);
+      res.end(body);
+    };
     try {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(req);
-      if (body === undefined) return sendGatewayResponse(res, 'REQUEST_TOO_LARGE');
+      if (body === undefined) return sendGatewayResponse(send, 'REQUEST_TOO_LARGE');
       const tenantRoute = url.pathname.match(/^\/api\/v2\/([^/]+)\/(.+)$/);
       let event: APIGatewayProxyEvent;
       if (url.pathname === openApiPath && req.method === 'GET') {
@@ -157,7 +166,7 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
         event = toEvent(req, url, body, openApiPath, {});
       } else if (url.pathname === '/auth/exchange' && req.method === 'POST') {
         // Method throttling: one bucket for the route, whoever calls, as the stack's stage sets it.
-        if (!exchangeBucket.take('POST /auth/exchange')) return sendGatewayResponse(res, 'THROTTLED');
+        if (!exchangeBucket.take('POST /auth/exchange')) return sendGatewayResponse(send, 'THROTTLED');
         event = toEvent(req, url, body, '/auth/exchange', {});
       } else if (tenantRoute) {
         event = toEvent(req, url, body, '/api/v2/{tenant}/{proxy+}', {
@@ -166,7 +175,7 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
         });
         const authorization = event.headers.Authorization ?? event.headers.authorization;
         // API Gateway answers 401 itself when the identity source is missing.
-        if (!authorization) return sendGatewayResponse(res, 'UNAUTHORIZED');
+        if (!authorization) return sendGatewayResponse(send, 'UNAUTHORIZED');
         const methodArn = `arn:aws:execute-api:us-east-1:${accountId}:${apiId}/${stage}/${event.httpMethod}${url.pathname}`;
         let policy: APIGatewayAuthorizerResult;
         try {
@@ -188,26 +197,30 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
             lambdaContext('herald-authorizer'),
           );
         } catch (error) {
-          if ((error as Error).message === 'Unauthorized') return sendGatewayResponse(res, 'UNAUTHORIZED');
+          if ((error as Error).message === 'Unauthorized') return sendGatewayResponse(send, 'UNAUTHORIZED');
           handlers.onError?.(error);
-          return sendGatewayResponse(res, 'DEFAULT_5XX');
+          return sendGatewayResponse(send, 'DEFAULT_5XX');
         }
-        if (!policyAllows(policy, methodArn)) return sendGatewayResponse(res, 'ACCESS_DENIED');
+        if (!policyAllows(policy, methodArn)) return sendGatewayResponse(send, 'ACCESS_DENIED');
         // The usage plan, after the authorizer as in the stack (API key source AUTHORIZER, API key
         // required): no usage identifier is 403; every identifier counts as provisioned here.
-        if (!policy.usageIdentifierKey) return sendGatewayResponse(res, 'INVALID_API_KEY');
-        if (!tenantBuckets.take(policy.usageIdentifierKey)) return sendGatewayResponse(res, 'THROTTLED');
+        if (!policy.usageIdentifierKey) return sendGatewayResponse(send, 'INVALID_API_KEY');
+        if (!tenantBuckets.take(policy.usageIdentifierKey)) return sendGatewayResponse(send, 'THROTTLED');
         event.requestContext.authorizer = { ...policy.context, principalId: policy.principalId };
       } else {
-        return sendGatewayResponse(res, 'MISSING_AUTHENTICATION_TOKEN');
+        return sendGatewayResponse(send, 'MISSING_AUTHENTICATION_TOKEN');
       }
       const result = await handlers.api(event, lambdaContext('herald-api'));
-      const headers: Record<string, string | number | boolean> = { ...result.headers };
-      res.writeHead(result.statusCode, headers as Record<string, string>);
-      res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+      send(
+        result.statusCode,
+        headers,
+        result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body,
+      );
     } catch (error) {
       handlers.onError?.(error);
-      if (!res.headersSent) sendGatewayResponse(res, 'DEFAULT_5XX');
+      if (!res.headersSent) sendGatewayResponse(send, 'DEFAULT_5XX');
       else res.destroy();
     }
   });

@@ -22,6 +22,7 @@ import {
   settingsEnvironment,
 } from '../functions/shared/settings';
 import { createApiGatewayServer, lambdaContext } from './api-gateway';
+import { activeResponseCheck, type ResponseCheck } from './contract-check';
 import {
   assertPortFree,
   type Emulator,
@@ -59,6 +60,11 @@ export interface LocalHeraldOptions extends Partial<Settings> {
   queuePrefix?: string;
   log?: (line: string) => void;
   onEvent?: (event: PlatformEvent, matched: boolean) => void;
+  /**
+   * Sees every API response before it is sent. @default the contract checks when a test setup
+   * enabled them (local/contract-check.ts), else none
+   */
+  checkResponse?: ResponseCheck;
 }
 
 /** The settings of `options` over local mode's defaults; throws naming every bad one. */
@@ -304,7 +310,12 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     });
     stoppers.push(() => poller.stop());
     const apiServer = createApiGatewayServer(
-      { api, authorizer, onError: (error) => log(`API error: ${String(error)}`) },
+      {
+        api,
+        authorizer,
+        onError: (error) => log(`API error: ${String(error)}`),
+        checkResponse: options.checkResponse ?? activeResponseCheck(),
+      },
       {
         tenant: {
           ratePerSecond: settings.tenantRateLimit,

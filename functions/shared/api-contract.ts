@@ -316,6 +316,7 @@ const deliveryAttributes = z.object({
 const envelopeSchema = z.object({
   id: z.string(),
   specversion: z.literal('1.0'),
+  datacontenttype: z.literal('application/json'),
   type: z.string(),
   source: z.string(),
   subject: z.string(),

@@ -126,8 +126,9 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
       const page = parseWebhookListQuery(event.queryStringParameters ?? {});
       const { items, next } = await listWebhooks(deps.webhooks, tenant, page);
       const self = `${base(tenant)}/webhooks`;
+      // Encoded as the deliveries' links are: brackets are not URI characters (RFC 3986).
       const query = (after?: string) =>
-        `?page[size]=${page.limit}${after ? `&page[after]=${encodeURIComponent(after)}` : ''}`;
+        `?${new URLSearchParams({ 'page[size]': String(page.limit), ...(after ? { 'page[after]': after } : {}) })}`;
       return respond(200, {
         data: items.map((w) => webhookResource(event, w)),
         links: {
@@ -210,7 +211,10 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
             more: result.more,
           },
           links: {
-            deliveries: linkTo(event, `${base(tenant)}/webhooks/${id}/deliveries?filter[status]=pending`),
+            deliveries: linkTo(
+              event,
+              `${base(tenant)}/webhooks/${id}/deliveries?${new URLSearchParams({ 'filter[status]': 'pending' })}`,
+            ),
           },
         },
       });
