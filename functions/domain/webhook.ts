@@ -588,7 +588,7 @@ export function deliveredType(
 }
 
 /** The webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
-export function publicAttributes(webhook: Webhook): Record<string, unknown> {
+export function publicAttributes(webhook: Webhook) {
   const a = webhook.attributes;
   // A fixed order, whatever order storage returns the map in.
   return {

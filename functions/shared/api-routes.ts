@@ -2,7 +2,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { DeliveryRecord } from '../domain/delivery-log';
 import { buildEnvelope } from '../domain/envelope';
 import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
-import { eventCatalog } from '../domain/event-catalog';
 import { type AuthDeps, exchangeApiKey } from '../domain/use-cases/auth';
 import {
   type DeliveryDeps,
@@ -22,6 +21,20 @@ import {
   type WebhookDeps,
 } from '../domain/use-cases/webhooks';
 import { publicAttributes, type Warning, type Webhook } from '../domain/webhook';
+import {
+  type AccessTokenDocument,
+  type CreatedWebhookDocument,
+  type DeliveryDetailDocument,
+  type DeliveryDocument,
+  type DeliveryListDocument,
+  type EventTypesDocument,
+  eventTypeResources,
+  type RecoveryDocument,
+  type RotatedSecretDocument,
+  type SecretDocument,
+  type WebhookDocument,
+  type WebhookListDocument,
+} from './api-contract';
 import {
   parseCreateWebhook,
   parseDeliveryListQuery,
@@ -55,11 +68,11 @@ type RouteHandler = (deps: ApiDeps, request: Request) => Promise<APIGatewayProxy
 
 const base = (tenant: string) => `/api/v2/${tenant}`;
 
-function webhookResource(event: APIGatewayProxyEvent, webhook: Webhook, extra: Record<string, unknown> = {}) {
+function webhookResource(event: APIGatewayProxyEvent, webhook: Webhook): WebhookDocument['data'] {
   return {
     type: 'webhook',
     id: webhook.id,
-    attributes: { ...publicAttributes(webhook), ...extra },
+    attributes: publicAttributes(webhook),
     links: { self: linkTo(event, `${base(webhook.tenant)}/webhooks/${webhook.id}`) },
   };
 }
@@ -68,9 +81,8 @@ function deliveryResource(
   event: APIGatewayProxyEvent,
   webhook: Webhook,
   d: DeliveryRecord,
-  detail: boolean,
-): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {
+): DeliveryDocument['data'] {
+  const attributes = {
     event_id: d.eventId,
     event_type: d.eventType,
     environment: d.environment,
@@ -83,29 +95,6 @@ function deliveryResource(
     created_at: d.createdAt,
     updated_at: d.updatedAt,
   };
-  if (detail) {
-    // The body as this webhook's settings shape it now (its prefix and suffix); the signature
-    // headers differ per attempt and are not kept.
-    attributes.payload = buildEnvelope({
-      eventId: d.eventId,
-      eventType: d.eventType,
-      data: d.data,
-      time: d.time,
-      source: d.source,
-      prefix: webhook.attributes.event_type_prefix,
-      suffix: webhook.attributes.event_type_suffix,
-    });
-    attributes.attempts = d.attempts.map((a) => ({
-      attempt: a.attempt,
-      time: a.time,
-      outcome: a.outcome,
-      status_code: a.statusCode,
-      duration_ms: a.durationMs,
-      error: a.error,
-      response_excerpt: a.responseExcerpt,
-      trigger: a.origin,
-    }));
-  }
   return {
     type: 'delivery',
     id: d.deliveryId,
@@ -116,7 +105,46 @@ function deliveryResource(
   };
 }
 
-function withWarnings(document: Record<string, unknown>, warnings: Warning[]) {
+/** A delivery with its payload and attempts: what reading one delivery shows. */
+function deliveryDetail(
+  event: APIGatewayProxyEvent,
+  webhook: Webhook,
+  d: DeliveryRecord,
+): DeliveryDetailDocument['data'] {
+  const resource = deliveryResource(event, webhook, d);
+  return {
+    ...resource,
+    attributes: {
+      ...resource.attributes,
+      // The body as this webhook's settings shape it now (its prefix and suffix); the signature
+      // headers differ per attempt and are not kept.
+      payload: buildEnvelope({
+        eventId: d.eventId,
+        eventType: d.eventType,
+        data: d.data,
+        time: d.time,
+        source: d.source,
+        prefix: webhook.attributes.event_type_prefix,
+        suffix: webhook.attributes.event_type_suffix,
+      }),
+      attempts: d.attempts.map((a) => ({
+        attempt: a.attempt,
+        time: a.time,
+        outcome: a.outcome,
+        status_code: a.statusCode,
+        duration_ms: a.durationMs,
+        error: a.error,
+        response_excerpt: a.responseExcerpt,
+        trigger: a.origin,
+      })),
+    },
+  };
+}
+
+function withWarnings<T extends object>(
+  document: T,
+  warnings: Warning[],
+): T & { meta?: { warnings: Warning[] } } {
   return warnings.length > 0 ? { ...document, meta: { warnings } } : document;
 }
 
@@ -135,7 +163,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
           self: linkTo(event, `${self}${query(page.after)}`),
           ...(next ? { next: linkTo(event, `${self}${query(next)}`) } : {}),
         },
-      });
+      } satisfies WebhookListDocument);
     },
     POST: async (deps, { event, tenant }) => {
       const { webhook, warnings, replayed } = await createWebhook(deps.webhooks, {
@@ -143,8 +171,12 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         attributes: parseCreateWebhook(readJsonBody(event)),
         idempotencyKey: header(event, 'idempotency-key'),
       });
-      const resource = webhookResource(event, webhook, { signing_secret: webhook.signingSecret });
-      return respond(201, withWarnings({ data: resource }, warnings), {
+      const shown = webhookResource(event, webhook);
+      const resource: CreatedWebhookDocument['data'] = {
+        ...shown,
+        attributes: { ...shown.attributes, signing_secret: webhook.signingSecret },
+      };
+      return respond(201, withWarnings({ data: resource } satisfies CreatedWebhookDocument, warnings), {
         Location: resource.links.self,
         ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
       });
@@ -152,11 +184,16 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
   },
   'webhooks/:id': {
     GET: async (deps, { event, tenant, params: [id = ''] }) =>
-      respond(200, { data: webhookResource(event, await getWebhook(deps.webhooks, tenant, id)) }),
+      respond(200, {
+        data: webhookResource(event, await getWebhook(deps.webhooks, tenant, id)),
+      } satisfies WebhookDocument),
     PATCH: async (deps, { event, tenant, params: [id = ''] }) => {
       const attributes = parseUpdateWebhook(readJsonBody(event), id);
       const { webhook, warnings } = await updateWebhook(deps.webhooks, { tenant, id, attributes });
-      return respond(200, withWarnings({ data: webhookResource(event, webhook) }, warnings));
+      return respond(
+        200,
+        withWarnings({ data: webhookResource(event, webhook) } satisfies WebhookDocument, warnings),
+      );
     },
     DELETE: async (deps, { tenant, params: [id = ''] }) => {
       await deleteWebhook(deps.webhooks, tenant, id);
@@ -178,21 +215,23 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         return linkTo(event, `${self}${qs ? `?${qs}` : ''}`);
       };
       return respond(200, {
-        data: page.items.map((d) => deliveryResource(event, webhook, d, false)),
+        data: page.items.map((d) => deliveryResource(event, webhook, d)),
         links: { self: link(query.after), ...(page.next ? { next: link(page.next) } : {}) },
-      });
+      } satisfies DeliveryListDocument);
     },
   },
   'webhooks/:id/deliveries/:id': {
     GET: async (deps, { event, tenant, params: [id = '', deliveryId = ''] }) => {
       const { webhook, delivery } = await getDelivery(deps.deliveries, tenant, id, deliveryId);
-      return respond(200, { data: deliveryResource(event, webhook, delivery, true) });
+      return respond(200, {
+        data: deliveryDetail(event, webhook, delivery),
+      } satisfies DeliveryDetailDocument);
     },
   },
   'webhooks/:id/deliveries/:id/retry': {
     POST: async (deps, { event, tenant, params: [id = '', deliveryId = ''] }) => {
       const { webhook, delivery } = await retryDelivery(deps.deliveries, tenant, id, deliveryId);
-      return respond(202, { data: deliveryResource(event, webhook, delivery, false) });
+      return respond(202, { data: deliveryResource(event, webhook, delivery) } satisfies DeliveryDocument);
     },
   },
   'webhooks/:id/recover': {
@@ -217,7 +256,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
             ),
           },
         },
-      });
+      } satisfies RecoveryDocument);
     },
   },
   'webhooks/:id/test': {
@@ -228,8 +267,10 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         id,
         parseTestEvent(readOptionalJsonBody(event)),
       );
-      const resource = deliveryResource(event, webhook, delivery, true);
-      return respond(202, { data: resource }, { Location: (resource.links as { self: string }).self });
+      const resource = deliveryDetail(event, webhook, delivery);
+      return respond(202, { data: resource } satisfies DeliveryDetailDocument, {
+        Location: resource.links.self,
+      });
     },
   },
   'webhooks/:id/secret/rotate': {
@@ -246,7 +287,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
           attributes: { key: webhook.signingSecret, previous_key_expires_at: previousExpiresAt },
           links: { self: linkTo(event, `${base(tenant)}/webhooks/${webhook.id}/secret`) },
         },
-      });
+      } satisfies RotatedSecretDocument);
     },
   },
   'webhooks/:id/secret': {
@@ -265,24 +306,11 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
           },
           links: { self: linkTo(event, `${base(tenant)}/webhooks/${webhook.id}/secret`) },
         },
-      });
+      } satisfies SecretDocument);
     },
   },
   'webhook-event-types': {
-    GET: async () =>
-      respond(200, {
-        data: eventCatalog.map((t) => ({
-          type: 'webhook-event-type',
-          id: t.name,
-          attributes: {
-            name: t.name,
-            description: t.description,
-            group: t.group,
-            deprecated: t.deprecated,
-            example: t.example,
-          },
-        })),
-      }),
+    GET: async () => respond(200, { data: eventTypeResources() } satisfies EventTypesDocument),
   },
 };
 
@@ -330,7 +358,7 @@ export async function routeAuthExchange(
   return {
     statusCode: 200,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-    body: JSON.stringify(token),
+    body: JSON.stringify(token satisfies AccessTokenDocument),
   };
 }
 
