@@ -66,3 +66,41 @@ export const seedBodies = {
     },
   },
 } as const;
+
+type Attributes = Record<string, unknown>;
+
+/**
+ * A create body: the seed's "none" webhook with `attributes` laid over it (a `null` or `undefined`
+ * value is sent as such, to test what the API does with it). A fresh copy each call.
+ */
+export function webhookBody(attributes: Attributes = {}): {
+  data: { type: 'webhook'; attributes: Attributes };
+} {
+  return {
+    data: {
+      type: 'webhook',
+      attributes: { ...structuredClone(seedBodies.none.data.attributes), ...attributes },
+    },
+  };
+}
+
+/** The data of the seed's review event (`use_case_review_status_updated`). */
+export const seedReviewData = {
+  reviewId: 'pu7BDgxfVnK4RTQyb88uL',
+  status: 'in_progress',
+  useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9',
+  user: { email: 'steven@credo.ai', userId: 'FSZqZLT8eFUUp53uTM6Ref' },
+};
+
+/** A platform event's `detail`: the demo tenant in production unless told otherwise. */
+export function eventDetail(
+  data: Attributes,
+  options: { tenant?: string; environment?: string; id?: string } = {},
+): Attributes {
+  return {
+    tenant: options.tenant ?? 'demo',
+    environment: options.environment ?? 'production',
+    ...(options.id === undefined ? {} : { id: options.id }),
+    data,
+  };
+}
