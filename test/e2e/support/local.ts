@@ -7,6 +7,7 @@ import {
   type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localAwsConfig } from '../../../local/emulators';
 import { type LocalHerald, type LocalHeraldOptions, startLocalHerald } from '../../../local/herald';
 import { runKeys } from '../../../scripts/keys';
@@ -72,6 +73,13 @@ export interface LocalSession {
   sendTest(webhookId: string, eventType?: string, api?: Api): Promise<string>;
   /** Sends `entries` to local mode's `PutEvents` endpoint through the AWS SDK. */
   putEvents(entries: PutEventsRequestEntry[]): Promise<PutEventsCommandOutput>;
+  /** An SQS client for local mode's queues (`herald.queues`). */
+  readonly sqs: SQSClient;
+  /**
+   * Receives from `queueUrl` (long polls of 1 s, at most `polls` of them) until a message body
+   * satisfies `match`; answers it, or `undefined` when none came.
+   */
+  findMessage(queueUrl: string, match: (body: string) => boolean, polls: number): Promise<string | undefined>;
   /** Publishes one platform event on the bus (expecting it accepted); answers EventBridge's event id. */
   publish(detailType: string, detail: Record<string, unknown>, options?: { time?: Date }): Promise<string>;
 }
@@ -112,9 +120,32 @@ export function useLocalHerald(name: string, overrides: Partial<LocalHeraldOptio
     return events.send(new PutEventsCommand({ Entries: entries }));
   };
 
+  let sqs: SQSClient | undefined;
+  const sqsClient = () => {
+    sqs ??= new SQSClient({
+      ...localAwsConfig,
+      endpoint: herald().sqsEndpoint,
+      useQueueUrlAsEndpoint: false,
+    });
+    return sqs;
+  };
+
   return {
     get herald() {
       return herald();
+    },
+    get sqs() {
+      return sqsClient();
+    },
+    async findMessage(queueUrl, match, polls) {
+      for (let i = 0; i < polls; i++) {
+        const { Messages = [] } = await sqsClient().send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        const found = Messages.map((m) => m.Body ?? '').find(match);
+        if (found !== undefined) return found;
+      }
+      return undefined;
     },
     root: (method, path, options) => request(herald().apiUrl, method, path, options),
     api,
