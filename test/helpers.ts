@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryMessage } from '../functions/domain/delivery';
+import { deliveryIdFor } from '../functions/domain/envelope';
 import { localAwsConfig } from '../local/emulators';
 import { ensureTable } from '../local/resources';
 
@@ -102,5 +104,22 @@ export function eventDetail(
     environment: options.environment ?? 'production',
     ...(options.id === undefined ? {} : { id: options.id }),
     data,
+  };
+}
+
+/**
+ * A message on the delivery queue, as the router writes it, for a delivery of event `eventId` to
+ * webhook `webhookId` of the demo tenant in production.
+ */
+export function deliveryMessage(
+  fields: Pick<DeliveryMessage, 'eventId' | 'webhookId' | 'eventType' | 'data' | 'time'> &
+    Partial<DeliveryMessage>,
+): DeliveryMessage {
+  return {
+    deliveryId: deliveryIdFor(fields.eventId, fields.webhookId),
+    tenant: 'demo',
+    environment: 'production',
+    source: 'CredoAI',
+    ...fields,
   };
 }

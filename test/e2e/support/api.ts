@@ -96,6 +96,10 @@ export type Resource = z.infer<typeof resourceSchema>;
 /** The one resource a response carries in `data`. */
 export const resourceOf = (response: ApiResponse): Resource => resourceSchema.parse(response.body.data);
 
+/** The attributes of what a response carries in `data`, for answers that are not a stored resource (a recovery). */
+export const attributesOf = (response: ApiResponse): Record<string, unknown> =>
+  z.object({ attributes: z.record(z.unknown()) }).parse(response.body.data).attributes;
+
 /** The resources a list response carries in `data`. */
 export const resourcesOf = (response: ApiResponse): Resource[] =>
   z.array(resourceSchema).parse(response.body.data);

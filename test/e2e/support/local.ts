@@ -59,7 +59,7 @@ export interface LocalSession {
   readonly herald: LocalHerald;
   /** The API from its root (`/auth/exchange`, `/api/v2/acme/…`); no key unless given. */
   root(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
-  /** The demo tenant's routes (paths below `/api/v2/demo`) with its key. */
+  /** The demo tenant's routes (paths below `/api/v2/demo`, or a whole URL: a `links.next`) with its key. */
   api: Api;
   /** `tenant`'s routes with `key`. */
   tenantApi(tenant: string, key: string): Api;
@@ -100,7 +100,11 @@ export function useLocalHerald(name: string, overrides: Partial<LocalHeraldOptio
   const scoped =
     (prefix: string, key: () => string): Api =>
     (method, path, body, options = {}) =>
-      request(herald().apiUrl, method, `${prefix}${path}`, { key: key(), ...options, body });
+      request(herald().apiUrl, method, path.startsWith('http') ? path : `${prefix}${path}`, {
+        key: key(),
+        ...options,
+        body,
+      });
   const api = scoped('/api/v2/demo', () => herald().demoApiKey);
 
   const createKey = async (tenant: string) => {
