@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage } from '../functions/domain/delivery';
 import { deliveryIdFor } from '../functions/domain/envelope';
+import { newId, newSigningSecret } from '../functions/domain/ids';
+import type { Webhook, WebhookAttributes } from '../functions/domain/webhook';
 import { localAwsConfig } from '../local/emulators';
 import { ensureTable } from '../local/resources';
 
@@ -121,5 +123,40 @@ export function deliveryMessage(
     environment: 'production',
     source: 'CredoAI',
     ...fields,
+  };
+}
+
+/**
+ * A webhook as the store keeps it, enabled and healthy, for tests that write it directly (a
+ * fan-out of a thousand): the seed's "none" webhook with no affixes, and `attributes` over it.
+ */
+export function storedWebhook(
+  attributes: Partial<WebhookAttributes>,
+  options: { tenant?: string; now?: Date } = {},
+): Webhook {
+  const now = options.now ?? new Date();
+  return {
+    id: newId('wh', now),
+    tenant: options.tenant ?? 'demo',
+    attributes: {
+      ...structuredClone(seedBodies.none.data.attributes),
+      event_types: [...seedBodies.none.data.attributes.event_types],
+      event_type_prefix: null,
+      event_type_suffix: null,
+      authentication_payload: null,
+      authentication_payload_type: null,
+      authentication_server: null,
+      bucket: null,
+      ...attributes,
+    },
+    status: 'enabled',
+    disabledReason: null,
+    disabledAt: null,
+    previousSecrets: [],
+    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
+    signingSecret: newSigningSecret(),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
   };
 }

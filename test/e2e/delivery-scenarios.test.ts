@@ -2,9 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbWebhookStore } from '../../functions/adapters/aws/dynamodb-webhook-store';
 import { eventCatalog } from '../../functions/domain/event-catalog';
-import { newId, newSigningSecret } from '../../functions/domain/ids';
 import { localAwsConfig } from '../../local/emulators';
-import { eventDetail, seedBodies } from '../helpers';
+import { eventDetail, storedWebhook } from '../helpers';
 import { useLocalHerald } from './support/local';
 import { useReceiver, verifySignature } from './support/receiver';
 import { sleep, until } from './support/wait';
@@ -167,30 +166,12 @@ it('fans one event out to 1,000 webhooks', async () => {
   );
   const now = new Date();
   const count = 1000;
-  const webhooks = Array.from({ length: count }, (_, i) => ({
-    id: newId('wh', now),
-    tenant: 'demo',
-    attributes: {
-      ...seedBodies.none.data.attributes,
-      url: `${base()}/fan/${i}`,
-      event_types: ['use_case_questionnaire_ids_updated'],
-      event_type_prefix: null,
-      event_type_suffix: null,
-      authentication_payload: null,
-      authentication_payload_type: null,
-      authentication_server: null,
-      bucket: null,
-    },
-    status: 'enabled' as const,
-    disabledReason: null,
-    disabledAt: null,
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
-    signingSecret: newSigningSecret(),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  }));
+  const webhooks = Array.from({ length: count }, (_, i) =>
+    storedWebhook(
+      { url: `${base()}/fan/${i}`, event_types: ['use_case_questionnaire_ids_updated'] },
+      { now },
+    ),
+  );
   for (let i = 0; i < count; i += 50)
     await Promise.all(webhooks.slice(i, i + 50).map((w) => store.create(w)));
   const fanHits = () => receiver().hits.filter((h) => h.path.startsWith('/fan/'));
