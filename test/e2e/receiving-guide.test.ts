@@ -71,7 +71,9 @@ function run(language: string, file: string, env: Record<string, string>): Runni
   const [command, args]: [string, string[]] =
     language === 'python'
       ? ['python3', ['-u', file]]
-      : [process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file]];
+      : // tsx as a loader, not its CLI: the CLI runs the file in a child of its own, which a kill
+        // of the CLI would leave running.
+        [process.execPath, ['--import', 'tsx', file]];
   const child = spawn(command, args, {
     cwd: dir,
     env: { ...process.env, ...env },
