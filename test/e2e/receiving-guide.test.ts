@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../../local/emulators';
 import { resourceOf } from './support/api';
 import { useLocalHerald } from './support/local';
-import { root, type Started, startProcess, tsxCli } from './support/process';
+import { root, type Started, startProcess } from './support/process';
 import { until } from './support/wait';
 
 /**
@@ -36,7 +36,11 @@ afterAll(() => {
 
 function run(language: string, file: string, env: Record<string, string>): Started {
   const [command, args]: [string, string[]] =
-    language === 'python' ? ['python3', ['-u', file]] : [process.execPath, [tsxCli, file]];
+    language === 'python'
+      ? ['python3', ['-u', file]]
+      : // tsx as a loader, not its CLI: the CLI runs the file in a child of its own, which a kill
+        // of the CLI would leave running.
+        [process.execPath, ['--import', 'tsx', file]];
   return startProcess(command, args, { cwd: dir, env: { ...process.env, ...env } });
 }
 
