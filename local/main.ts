@@ -3,7 +3,7 @@ import { LocalModeError } from './emulators';
 import { demoTenant, type LocalHerald, startLocalHerald } from './herald';
 
 /**
- * `npm start`: local mode. Settings come from the environment (README "Settings"); flags:
+ * `npm start`: local mode. Settings come from the environment (docs/configuration.md); flags:
  * `--memory` keeps no data between runs.
  */
 const usage = `Usage: npm start [-- --memory]

@@ -3,8 +3,10 @@ import { z } from 'zod';
 /**
  * The ports Herald may connect to. A webhook URL names any host and port its owner likes, and
  * Herald reports what answered; limited to 443 and the unprivileged ports, that cannot be turned
- * into a scan of a public host's well-known services (SSH, SMTP, databases). The rule is a
- * setting, `443,1024-65535` deployed, checked when a webhook is saved and again before connecting.
+ * into a scan of a public host's well-known services (SSH, SMTP, DNS, mail). Services above 1023
+ * (PostgreSQL 5432, Redis 6379, ...) stay reachable by default: narrow the setting to shut them
+ * out. The rule is a setting, `443,1024-65535` deployed, checked when a webhook is saved and
+ * again before connecting.
  */
 
 /** An allowed-ports rule, parsed from its text. */

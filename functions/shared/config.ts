@@ -10,7 +10,7 @@ import { envName, functionSettingNames, settingsFromEnv } from './settings';
  */
 
 /**
- * The ports webhooks may target. Empty means the mode's default: any port where private targets
+ * The ports webhooks may target. Empty means the mode's default, which is every port where private targets
  * are allowed (local mode, whose receivers are loopback servers on whatever port they got), else
  * `443,1024-65535`.
  */

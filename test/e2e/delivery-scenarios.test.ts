@@ -1,33 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { DynamoDbWebhookStore } from '../../functions/adapters/aws/dynamodb-webhook-store';
 import { eventCatalog } from '../../functions/domain/event-catalog';
-import { newId, newSigningSecret } from '../../functions/domain/ids';
 import { localAwsConfig } from '../../local/emulators';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
-import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
+import { eventDetail, storedWebhook } from '../helpers';
+import { useLocalHerald } from './support/local';
+import { useReceiver, verifySignature } from './support/receiver';
+import { sleep, until } from './support/wait';
 
 /**
  * Delivery scenarios through local mode: every event type, OAuth, a slow receiver beside a fast
  * one, and a fan-out to 1,000 webhooks. Receivers and the token server are on loopback.
  */
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-let herald: LocalHerald;
-let server: Server;
-let base: string;
-const hits: Hit[] = [];
 const tokenRequests: Array<{ contentType: string | undefined; body: string }> = [];
 let tokenCounter = 0;
 let tokenExpiresIn = 3600;
@@ -35,130 +19,46 @@ let tokenExpiresIn = 3600;
 const refusedTokens = new Set<string>();
 const slowPaths = new Set<string>();
 
-function listen(): Promise<void> {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      const body = Buffer.concat(chunks).toString('utf8');
-      if (path === '/token') {
-        tokenRequests.push({ contentType: req.headers['content-type'], body });
-        tokenCounter++;
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ access_token: `token-${tokenCounter}`, expires_in: tokenExpiresIn }));
-        return;
-      }
-      hits.push({ path, headers: req.headers, body, at: Date.now() });
-      const auth = req.headers.authorization?.replace('Bearer ', '');
-      if (auth && refusedTokens.has(auth)) {
-        res.writeHead(401).end();
-        return;
-      }
-      if (slowPaths.has(path)) {
-        setTimeout(() => res.writeHead(200).end('slow'), 5000).unref();
-        return;
-      }
-      res.writeHead(200).end('ok');
-    });
-  });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r()));
-}
-
-beforeAll(async () => {
-  await listen();
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-scenarios-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: true,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-scenarios'),
-    queuePrefix: uniqueName('scenarios'),
-    retrySchedule: '1s,1s',
-    deliveryTimeoutMs: 1500,
-    logLevel: 'ERROR',
-  });
+const receiver = useReceiver({
+  respond: (hit, res) => {
+    if (hit.path === '/token') {
+      tokenRequests.push({ contentType: hit.headers['content-type'], body: hit.body });
+      tokenCounter++;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ access_token: `token-${tokenCounter}`, expires_in: tokenExpiresIn }));
+      return;
+    }
+    const auth = hit.headers.authorization?.replace('Bearer ', '');
+    if (auth && refusedTokens.has(auth)) {
+      res.writeHead(401).end();
+      return;
+    }
+    if (slowPaths.has(hit.path)) {
+      setTimeout(() => res.writeHead(200).end('slow'), 5000).unref();
+      return;
+    }
+    res.writeHead(200).end('ok');
+  },
 });
+const local = useLocalHerald('scenarios', { retrySchedule: '1s,1s', deliveryTimeoutMs: 1500 });
+const { createWebhook } = local;
 
-afterAll(async () => {
-  await herald?.stop();
-  server?.closeAllConnections();
-  server?.close();
-});
+const base = () => receiver().url;
+const hitsAt = (path: string) => receiver().at(path);
 
-async function createWebhook(attributes: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-  const body = structuredClone(seedBodies.none) as { data: { attributes: Record<string, unknown> } };
-  Object.assign(body.data.attributes, attributes);
-  const res = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${herald.demoApiKey}`, 'Content-Type': 'application/vnd.api+json' },
-    body: JSON.stringify(body),
-  });
-  const doc = (await res.json()) as { data: { id: string; attributes: { signing_secret: string } } };
-  expect(res.status).toBe(201);
-  return { id: doc.data.id, secret: doc.data.attributes.signing_secret };
-}
-
-const events = () => new EventBridgeClient({ ...localAwsConfig, endpoint: herald.eventsUrl, maxAttempts: 1 });
-
-async function publish(
-  detailType: string,
-  data: Record<string, unknown>,
-  environment = 'production',
-): Promise<void> {
-  const out = await events().send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'herald',
-          Source: 'CredoAI',
-          DetailType: detailType,
-          Detail: JSON.stringify({ tenant: 'demo', environment, data }),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
-}
-
-async function until<T>(find: () => T | undefined, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('timed out waiting');
-}
-
-const hitsAt = (path: string) => hits.filter((h) => h.path === path);
+const publish = (detailType: string, data: Record<string, unknown>) =>
+  local.publish(detailType, eventDetail(data));
 
 it('delivers every event type of the catalog with its payload, signed, typed with prefix and suffix', async () => {
   const { secret } = await createWebhook({
-    url: `${base}/all-types`,
+    url: `${base()}/all-types`,
     event_types: eventCatalog.map((t) => t.name),
   });
   for (const type of eventCatalog) await publish(type.name, { ...type.example });
   const received = await until(() =>
     hitsAt('/all-types').length >= eventCatalog.length ? hitsAt('/all-types') : undefined,
   );
-  const verifier = new StandardWebhook(secret);
-  const bodies = received.map(
-    (h) =>
-      verifier.verify(h.body, {
-        'webhook-id': String(h.headers['webhook-id']),
-        'webhook-timestamp': String(h.headers['webhook-timestamp']),
-        'webhook-signature': String(h.headers['webhook-signature']),
-      }) as { type: string; subject: string; data: unknown; source: string },
-  );
+  const bodies = received.map((h) => verifySignature(secret, h));
   for (const type of eventCatalog) {
     const body = bodies.find((b) => b.subject === type.name);
     expect(body).toEqual(
@@ -170,11 +70,11 @@ it('delivers every event type of the catalog with its payload, signed, typed wit
 it('authenticates with OAuth: JSON and form payloads, the token reused, refreshed after expiry and on a 401', async () => {
   tokenExpiresIn = 3600;
   await createWebhook({
-    url: `${base}/oauth-json`,
+    url: `${base()}/oauth-json`,
     authentication_method: 'o_auth',
     authentication_payload: { client_id: 'herald', client_secret: 's3cret' },
     authentication_payload_type: 'application/json',
-    authentication_server: `${base}/token`,
+    authentication_server: `${base()}/token`,
   });
   const before = tokenRequests.length;
   await publish(
@@ -215,12 +115,12 @@ it('authenticates with OAuth: JSON and form payloads, the token reused, refreshe
   // A form-encoded payload, and a token that expires: the next delivery fetches a new one.
   tokenExpiresIn = 2;
   await createWebhook({
-    url: `${base}/oauth-form`,
+    url: `${base()}/oauth-form`,
     event_types: ['use_case_review_comment'],
     authentication_method: 'o_auth',
     authentication_payload: { grant_type: 'client_credentials', scope: 'webhooks' },
     authentication_payload_type: 'application/x-www-form-urlencoded',
-    authentication_server: `${base}/token`,
+    authentication_server: `${base()}/token`,
   });
   const comment = eventCatalog.find((t) => t.name === 'use_case_review_comment')?.example ?? {};
   const formBefore = tokenRequests.length;
@@ -230,7 +130,7 @@ it('authenticates with OAuth: JSON and form payloads, the token reused, refreshe
     contentType: 'application/x-www-form-urlencoded',
     body: 'grant_type=client_credentials&scope=webhooks',
   });
-  await new Promise((r) => setTimeout(r, 2100));
+  await sleep(2100);
   await publish('use_case_review_comment', { ...comment });
   const afterExpiry = await until(() => hitsAt('/oauth-form')[1]);
   expect(tokenRequests.length).toBe(formBefore + 2);
@@ -241,7 +141,7 @@ it('does not let slow receivers delay the others', async () => {
   slowPaths.add('/slow-1');
   slowPaths.add('/slow-2');
   for (const path of ['/slow-1', '/slow-2', '/fast']) {
-    await createWebhook({ url: `${base}${path}`, event_types: ['use_case_review_task_deleted'] });
+    await createWebhook({ url: `${base()}${path}`, event_types: ['use_case_review_task_deleted'] });
   }
   const example = eventCatalog.find((t) => t.name === 'use_case_review_task_deleted')?.example ?? {};
   const sent = Date.now();
@@ -257,47 +157,33 @@ it('does not let slow receivers delay the others', async () => {
 it('fans one event out to 1,000 webhooks', async () => {
   const store = new DynamoDbWebhookStore(
     DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...localAwsConfig, endpoint: herald.dynamoDbEndpoint }),
+      new DynamoDBClient({ ...localAwsConfig, endpoint: local.herald.dynamoDbEndpoint }),
       {
         marshallOptions: { removeUndefinedValues: true },
       },
     ),
-    herald.tableName,
+    local.herald.tableName,
   );
   const now = new Date();
   const count = 1000;
-  const webhooks = Array.from({ length: count }, (_, i) => ({
-    id: newId('wh', now),
-    tenant: 'demo',
-    attributes: {
-      ...seedBodies.none.data.attributes,
-      url: `${base}/fan/${i}`,
-      event_types: ['use_case_questionnaire_ids_updated'],
-      event_type_prefix: null,
-      event_type_suffix: null,
-      authentication_payload: null,
-      authentication_payload_type: null,
-      authentication_server: null,
-      bucket: null,
-    },
-    status: 'enabled' as const,
-    disabledReason: null,
-    disabledAt: null,
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
-    signingSecret: newSigningSecret(),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  }));
+  const webhooks = Array.from({ length: count }, (_, i) =>
+    storedWebhook(
+      { url: `${base()}/fan/${i}`, event_types: ['use_case_questionnaire_ids_updated'] },
+      { now },
+    ),
+  );
   for (let i = 0; i < count; i += 50)
     await Promise.all(webhooks.slice(i, i + 50).map((w) => store.create(w)));
+  const fanHits = () => receiver().hits.filter((h) => h.path.startsWith('/fan/'));
   await publish('use_case_questionnaire_ids_updated', { useCaseId: 'fan-out', value: ['q1'] });
-  const fanned = await until(() => {
-    const paths = new Set(hits.filter((h) => h.path.startsWith('/fan/')).map((h) => h.path));
-    return paths.size >= count ? paths : undefined;
-  }, 90_000);
+  const fanned = await until(
+    () => {
+      const paths = new Set(fanHits().map((h) => h.path));
+      return paths.size >= count ? paths : undefined;
+    },
+    { ms: 90_000 },
+  );
   expect(fanned.size).toBe(count);
-  const ids = new Set(hits.filter((h) => h.path.startsWith('/fan/')).map((h) => h.headers['webhook-id']));
+  const ids = new Set(fanHits().map((h) => h.headers['webhook-id']));
   expect(ids.size).toBe(count);
 }, 120_000);

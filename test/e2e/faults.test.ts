@@ -1,25 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
 import { SqsDeliveryQueue } from '../../functions/adapters/aws/sqs-delivery-queue';
-import type { DeliveryMessage } from '../../functions/domain/delivery';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import { type EventTypeDefinition, eventCatalog } from '../../functions/domain/event-catalog';
 import { localAwsConfig } from '../../local/emulators';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
 import { startSqsPoller } from '../../local/sqs-poller';
-import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
+import { deliveryMessage, eventDetail, uniqueName } from '../helpers';
+import { resourceOf } from './support/api';
+import { useLocalHerald } from './support/local';
+import { type Hit, type Receiver, type Respond, startReceiver, verifySignature } from './support/receiver';
+import { atLeast, sleep, until } from './support/wait';
 
 /**
  * Receivers that misbehave, through local mode: down, slow past the timeout, 500, 410, 429 with
@@ -40,27 +32,8 @@ const slackMs = 150;
 /** How long past the schedule a retry may come: the visibility timeout plus a long poll. */
 const lateMs = 2500;
 
-let herald: LocalHerald;
-
-beforeAll(async () => {
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-faults-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: true,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-faults'),
-    queuePrefix: uniqueName('faults'),
-    retrySchedule,
-    deliveryTimeoutMs: timeoutMs,
-    logLevel: 'ERROR',
-  });
-});
+const local = useLocalHerald('faults', { retrySchedule, deliveryTimeoutMs: timeoutMs });
+const { api } = local;
 
 const openReceivers = new Set<{ close(): Promise<void> }>();
 
@@ -69,66 +42,16 @@ afterEach(async () => {
   openReceivers.clear();
 });
 
-afterAll(async () => {
-  await herald?.stop();
-});
-
 // --- Receivers -------------------------------------------------------------------------------
 
-interface Hit {
-  at: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** When Herald closed the connection before the response was complete. */
-  abortedAt?: number;
-}
-
-interface Receiver {
-  url: string;
-  port: number;
-  hits: Hit[];
-  close(): Promise<void>;
-}
-
-type Respond = (request: IncomingMessage, response: ServerResponse, hit: Hit) => void;
-
-/** An HTTP receiver on 127.0.0.1 (on `port` when given, to come back where it was). */
-async function startReceiver(respond: Respond, port = 0): Promise<Receiver> {
-  const hits: Hit[] = [];
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const hit: Hit = {
-        at: Date.now(),
-        headers: request.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      hits.push(hit);
-      response.on('close', () => {
-        if (!response.writableFinished) hit.abortedAt = Date.now();
-      });
-      respond(request, response, hit);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const address = server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  const receiver: Receiver = {
-    url: `http://127.0.0.1:${bound}`,
-    port: bound,
-    hits,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+/** A receiver for this test only (on `port` when given, to come back where it was): closed after it. */
+async function receiverFor(respond: Respond, port?: number): Promise<Receiver> {
+  const receiver = await startReceiver({ respond, port });
   openReceivers.add(receiver);
   return receiver;
 }
 
-const ok: Respond = (_req, res) => {
+const ok: Respond = (_hit, res) => {
   res.writeHead(200).end('ok');
 };
 
@@ -172,98 +95,33 @@ function takeEventType(): EventTypeDefinition {
   return type;
 }
 
-async function createWebhook(url: string, eventType: string): Promise<{ id: string; secret: string }> {
-  const body = structuredClone(seedBodies.none) as { data: { attributes: Record<string, unknown> } };
-  Object.assign(body.data.attributes, { url, event_types: [eventType] });
-  const res = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${herald.demoApiKey}`, 'Content-Type': 'application/vnd.api+json' },
-    body: JSON.stringify(body),
-  });
-  const doc = (await res.json()) as { data: { id: string; attributes: { signing_secret: string } } };
-  expect(res.status).toBe(201);
-  return { id: doc.data.id, secret: doc.data.attributes.signing_secret };
-}
+const createWebhook = (url: string, eventType: string) =>
+  local.createWebhook({ url, event_types: [eventType] });
 
 /** Publishes one event of `type` with its catalog example; returns the event id and when it was sent. */
 async function publish(type: EventTypeDefinition): Promise<{ eventId: string; at: number }> {
   const eventId = uniqueName(`evt-${type.name}`);
-  const client = new EventBridgeClient({ ...localAwsConfig, endpoint: herald.eventsUrl, maxAttempts: 1 });
   const at = Date.now();
-  const out = await client.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'herald',
-          Source: 'CredoAI',
-          DetailType: type.name,
-          Detail: JSON.stringify({
-            tenant: 'demo',
-            environment: 'production',
-            id: eventId,
-            data: type.example,
-          }),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
+  await local.publish(type.name, eventDetail(type.example, { id: eventId }));
   return { eventId, at };
 }
 
-/** Waits for `find` to return something, polling; fails after `ms`. */
-async function until<T>(find: () => T | undefined, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-/** As {@link until}, for a lookup that is itself asynchronous. */
-async function untilAsync<T>(find: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = await find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}
-
-const atLeast = <T>(items: T[], n: number) => (items.length >= n ? items.slice(0, n) : undefined);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Checks the Standard Webhooks signature with the webhook's secret; returns the verified body. */
-function expectSigned(hit: Pick<Hit, 'headers' | 'body'>, secret: string): Record<string, unknown> {
-  return new StandardWebhook(secret).verify(hit.body, {
-    'webhook-id': String(hit.headers['webhook-id']),
-    'webhook-timestamp': String(hit.headers['webhook-timestamp']),
-    'webhook-signature': String(hit.headers['webhook-signature']),
-  }) as Record<string, unknown>;
-}
+const loggedAttemptsSchema = z.array(
+  z
+    .object({ outcome: z.string(), status_code: z.number().nullable(), error: z.string().nullable() })
+    .passthrough(),
+);
+type LoggedAttempt = z.infer<typeof loggedAttemptsSchema>[number];
 
 /**
  * The attempts Herald logged for a delivery, read through the API's delivery log. The only place
  * this file reads the log: its storage is being redesigned, so adapt here.
  */
-async function loggedAttempts(
-  webhookId: string,
-  deliveryId: string,
-): Promise<Array<{ outcome: string; status_code: number | null; error: string | null }>> {
-  const res = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks/${webhookId}/deliveries/${deliveryId}`, {
-    headers: { Authorization: `Bearer ${herald.demoApiKey}` },
-  });
+async function loggedAttempts(webhookId: string, deliveryId: string): Promise<LoggedAttempt[]> {
+  const res = await api('GET', `/webhooks/${webhookId}/deliveries/${deliveryId}`);
   if (res.status === 404) return [];
   expect(res.status).toBe(200);
-  const doc = (await res.json()) as {
-    data: {
-      attributes: { attempts: Array<{ outcome: string; status_code: number | null; error: string | null }> };
-    };
-  };
-  return doc.data.attributes.attempts;
+  return loggedAttemptsSchema.parse(resourceOf(res).attributes.attempts);
 }
 
 /**
@@ -271,14 +129,18 @@ async function loggedAttempts(
  * whatever the faulty receiver does.
  */
 async function healthySibling(type: EventTypeDefinition) {
-  const receiver = await startReceiver(ok);
+  const receiver = await receiverFor(ok);
   const webhook = await createWebhook(`${receiver.url}/healthy`, type.name);
   return {
     receiver,
     /** Waits for its delivery and checks it came within `withinMs` of `since`, and only once. */
     async expectPromptDelivery(since: number, withinMs: number): Promise<Hit> {
-      const hit = await until(() => receiver.hits[0], 10_000, 'the healthy delivery');
-      expectSigned(hit, webhook.secret);
+      const hit = await until(() => receiver.hits[0], {
+        ms: 10_000,
+        what: 'the healthy delivery',
+        everyMs: 25,
+      });
+      verifySignature(webhook.secret, hit);
       expect(hit.at - since).toBeLessThan(withinMs);
       return hit;
     },
@@ -290,7 +152,7 @@ function expectSameDelivery(hits: Hit[], deliveryId: string, secret: string): vo
   for (const hit of hits) {
     expect(hit.headers['webhook-id']).toBe(deliveryId);
     expect(hit.headers['svix-id']).toBe(deliveryId);
-    expectSigned(hit, secret);
+    verifySignature(secret, hit);
   }
 }
 
@@ -303,7 +165,7 @@ describe('a receiver that fails', () => {
   it('is retried while down (connection refused) and gets the delivery once it is back', async () => {
     const type = takeEventType();
     // Take a port, then free it: nothing listens there until the receiver comes back.
-    const gone = await startReceiver(ok);
+    const gone = await receiverFor(ok);
     const port = gone.port;
     await gone.close();
     openReceivers.delete(gone);
@@ -314,24 +176,23 @@ describe('a receiver that fails', () => {
     const healthyHit = await healthy.expectPromptDelivery(at, 3000);
     const deliveryId = deliveryIdFor(eventId, webhook.id);
     // Come back once the first attempt has found nothing listening.
-    const refused = await untilAsync(
+    const refused = await until(
       async () => {
         const attempts = await loggedAttempts(webhook.id, deliveryId);
         return attempts.length > 0 ? attempts : undefined;
       },
-      10_000,
-      'the first attempt to be logged',
+      { ms: 10_000, what: 'the first attempt to be logged' },
     );
     expect(refused[0]).toEqual(
       expect.objectContaining({ outcome: 'failed', error: expect.stringMatching(/connection_refused/) }),
     );
-    const back = await startReceiver(ok, port);
+    const back = await receiverFor(ok, port);
 
-    const [hit] = await until(
-      () => atLeast(back.hits, 1),
-      10_000,
-      'the delivery after the receiver came back',
-    );
+    const [hit] = await until(() => atLeast(back.hits, 1), {
+      ms: 10_000,
+      what: 'the delivery after the receiver came back',
+      everyMs: 25,
+    });
     if (!hit) throw new Error('unreachable');
     expectSameDelivery([hit], deliveryId, webhook.secret);
     // A retry on schedule, not the first attempt.
@@ -348,17 +209,25 @@ describe('a receiver that fails', () => {
   it('is cut off at the delivery timeout when it answers too slowly, and retried on schedule', async () => {
     const type = takeEventType();
     // Holds every request without answering until Herald gives up (or the test ends).
-    const slow = await startReceiver(() => undefined);
+    const slow = await receiverFor(() => undefined);
     const webhook = await createWebhook(`${slow.url}/slow`, type.name);
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const attempts = await until(() => atLeast(slow.hits, 3), 25_000, 'three attempts at the slow receiver');
+    const attempts = await until(() => atLeast(slow.hits, 3), {
+      ms: 25_000,
+      what: 'three attempts at the slow receiver',
+      everyMs: 25,
+    });
     const healthyHit = await healthy.expectPromptDelivery(at, 3000);
     // Sent together: the slow receiver did not hold the healthy one back.
     expect(Math.abs(healthyHit.at - (attempts[0]?.at ?? 0))).toBeLessThan(timeoutMs / 2);
 
-    await until(() => (attempts[2]?.abortedAt ? true : undefined), 5000, 'the last attempt to be cut off');
+    await until(() => (attempts[2]?.abortedAt ? true : undefined), {
+      ms: 5000,
+      what: 'the last attempt to be cut off',
+      everyMs: 25,
+    });
     for (const attempt of attempts) {
       // Herald hung up at its timeout, not before and not much later.
       const heldMs = (attempt.abortedAt ?? Number.POSITIVE_INFINITY) - attempt.at;
@@ -379,14 +248,18 @@ describe('a receiver that fails', () => {
 
   it('is retried on schedule when it answers 500, with the same webhook-id each time, then given up', async () => {
     const type = takeEventType();
-    const failing = await startReceiver((_req, res) => {
+    const failing = await receiverFor((_hit, res) => {
       res.writeHead(500, { 'Content-Type': 'text/plain' }).end('boom');
     });
     const webhook = await createWebhook(`${failing.url}/500`, type.name);
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const attempts = await until(() => atLeast(failing.hits, 3), 15_000, 'three attempts');
+    const attempts = await until(() => atLeast(failing.hits, 3), {
+      ms: 15_000,
+      what: 'three attempts',
+      everyMs: 25,
+    });
     const healthyHit = await healthy.expectPromptDelivery(at, 3000);
     expect(Math.abs(healthyHit.at - (attempts[0]?.at ?? 0))).toBeLessThan(500);
     gaps(attempts).forEach((gap, i) => {
@@ -401,14 +274,18 @@ describe('a receiver that fails', () => {
 
   it('is never retried when it answers 410 Gone: exactly one request', async () => {
     const type = takeEventType();
-    const gone = await startReceiver((_req, res) => {
+    const gone = await receiverFor((_hit, res) => {
       res.writeHead(410).end('gone');
     });
     const webhook = await createWebhook(`${gone.url}/410`, type.name);
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const [hit] = await until(() => atLeast(gone.hits, 1), 10_000, 'the 410 attempt');
+    const [hit] = await until(() => atLeast(gone.hits, 1), {
+      ms: 10_000,
+      what: 'the 410 attempt',
+      everyMs: 25,
+    });
     if (!hit) throw new Error('unreachable');
     await healthy.expectPromptDelivery(at, 3000);
     expectSameDelivery([hit], deliveryIdFor(eventId, webhook.id), webhook.secret);
@@ -422,7 +299,7 @@ describe('a receiver that fails', () => {
     const type = takeEventType();
     // Retry-After 2 s, longer than the schedule's first delay (1 s): honouring it shows.
     const retryAfterSeconds = 2;
-    const limited = await startReceiver((_req, res, hit) => {
+    const limited = await receiverFor((hit, res) => {
       if (limited.hits.indexOf(hit) === 0) {
         res.writeHead(429, { 'Retry-After': String(retryAfterSeconds) }).end('slow down');
       } else {
@@ -433,7 +310,11 @@ describe('a receiver that fails', () => {
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const attempts = await until(() => atLeast(limited.hits, 2), 15_000, 'the retry after 429');
+    const attempts = await until(() => atLeast(limited.hits, 2), {
+      ms: 15_000,
+      what: 'the retry after 429',
+      everyMs: 25,
+    });
     await healthy.expectPromptDelivery(at, 3000);
     const [gap = 0] = gaps(attempts);
     expect(gap).toBeGreaterThanOrEqual(retryAfterSeconds * 1000 - slackMs);
@@ -446,19 +327,19 @@ describe('a receiver that fails', () => {
 
   it('is not followed when it redirects: the target is never called and each 302 is a failed attempt', async () => {
     const type = takeEventType();
-    const target = await startReceiver(ok);
-    const redirecting = await startReceiver((_req, res) => {
+    const target = await receiverFor(ok);
+    const redirecting = await receiverFor((_hit, res) => {
       res.writeHead(302, { Location: `${target.url}/landing` }).end();
     });
     const webhook = await createWebhook(`${redirecting.url}/302`, type.name);
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const attempts = await until(
-      () => atLeast(redirecting.hits, 3),
-      15_000,
-      'three attempts at the redirect',
-    );
+    const attempts = await until(() => atLeast(redirecting.hits, 3), {
+      ms: 15_000,
+      what: 'three attempts at the redirect',
+      everyMs: 25,
+    });
     await healthy.expectPromptDelivery(at, 3000);
     gaps(attempts).forEach((gap, i) => {
       expect(gap).toBeGreaterThanOrEqual((retryDelaysMs[i] ?? 0) - slackMs);
@@ -475,7 +356,7 @@ describe('a receiver that answers with too much', () => {
     const type = takeEventType();
     const totalBytes = 50 * 1024 * 1024;
     let stats = { written: 0 };
-    const huge = await startReceiver((_req, res) => {
+    const huge = await receiverFor((_hit, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(totalBytes) });
       stats = streamBody(res, { totalBytes, maxMs: 20_000 });
     });
@@ -483,10 +364,14 @@ describe('a receiver that answers with too much', () => {
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const [hit] = await until(() => atLeast(huge.hits, 1), 10_000, 'the attempt');
+    const [hit] = await until(() => atLeast(huge.hits, 1), { ms: 10_000, what: 'the attempt', everyMs: 25 });
     if (!hit) throw new Error('unreachable');
     await healthy.expectPromptDelivery(at, 3000);
-    await until(() => hit.abortedAt, timeoutMs + 2000, 'Herald to hang up on the 50 MB body');
+    await until(() => hit.abortedAt, {
+      ms: timeoutMs + 2000,
+      what: 'Herald to hang up on the 50 MB body',
+      everyMs: 25,
+    });
     expect((hit.abortedAt ?? 0) - hit.at).toBeLessThan(timeoutMs + 500);
     // What the socket buffers took (about 4 MB on loopback), not the whole body: Herald did not read it all.
     expect(stats.written).toBeLessThan(totalBytes / 4);
@@ -498,11 +383,11 @@ describe('a receiver that answers with too much', () => {
 
   it('has an endless body, fast or dripping, cut short within the timeout; the delivery still completes', async () => {
     const type = takeEventType();
-    const endless = await startReceiver((_req, res) => {
+    const endless = await receiverFor((_hit, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       streamBody(res, { totalBytes: Number.POSITIVE_INFINITY, maxMs: 20_000 });
     });
-    const dripping = await startReceiver((_req, res) => {
+    const dripping = await receiverFor((_hit, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       streamBody(res, {
         totalBytes: Number.POSITIVE_INFINITY,
@@ -516,12 +401,28 @@ describe('a receiver that answers with too much', () => {
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const [fastHit] = await until(() => atLeast(endless.hits, 1), 10_000, 'the endless attempt');
-    const [dripHit] = await until(() => atLeast(dripping.hits, 1), 10_000, 'the dripping attempt');
+    const [fastHit] = await until(() => atLeast(endless.hits, 1), {
+      ms: 10_000,
+      what: 'the endless attempt',
+      everyMs: 25,
+    });
+    const [dripHit] = await until(() => atLeast(dripping.hits, 1), {
+      ms: 10_000,
+      what: 'the dripping attempt',
+      everyMs: 25,
+    });
     if (!fastHit || !dripHit) throw new Error('unreachable');
     await healthy.expectPromptDelivery(at, 3000);
-    await until(() => fastHit.abortedAt, timeoutMs + 2000, 'Herald to hang up on the endless body');
-    await until(() => dripHit.abortedAt, timeoutMs + 2000, 'Herald to hang up on the dripping body');
+    await until(() => fastHit.abortedAt, {
+      ms: timeoutMs + 2000,
+      what: 'Herald to hang up on the endless body',
+      everyMs: 25,
+    });
+    await until(() => dripHit.abortedAt, {
+      ms: timeoutMs + 2000,
+      what: 'Herald to hang up on the dripping body',
+      everyMs: 25,
+    });
     expect((fastHit.abortedAt ?? 0) - fastHit.at).toBeLessThan(timeoutMs + 500);
     // A drip never fills the excerpt: the timeout ends it.
     expect((dripHit.abortedAt ?? 0) - dripHit.at).toBeGreaterThanOrEqual(timeoutMs - slackMs);
@@ -577,7 +478,11 @@ describe('a receiver that does not speak HTTP', () => {
     const healthy = await healthySibling(type);
 
     const { eventId, at } = await publish(type);
-    const attempts = await until(() => atLeast(requests, 3), 15_000, 'three attempts at the garbage server');
+    const attempts = await until(() => atLeast(requests, 3), {
+      ms: 15_000,
+      what: 'three attempts at the garbage server',
+      everyMs: 25,
+    });
     await healthy.expectPromptDelivery(at, 3000);
     gaps(attempts).forEach((gap, i) => {
       expect(gap).toBeGreaterThanOrEqual((retryDelaysMs[i] ?? 0) - slackMs);
@@ -588,25 +493,19 @@ describe('a receiver that does not speak HTTP', () => {
       expect(request.head).toMatch(/^POST \/garbage HTTP\/1\.1\r\n/);
       const header = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(request.head)?.[1]?.trim();
       expect(header('webhook-id')).toBe(deliveryId);
-      expectSigned(
-        {
-          body: request.body,
-          headers: {
-            'webhook-id': header('webhook-id'),
-            'webhook-timestamp': header('webhook-timestamp'),
-            'webhook-signature': header('webhook-signature'),
-          },
+      verifySignature(webhook.secret, {
+        body: request.body,
+        headers: {
+          'webhook-id': header('webhook-id'),
+          'webhook-timestamp': header('webhook-timestamp'),
+          'webhook-signature': header('webhook-signature'),
         },
-        webhook.secret,
-      );
+      });
     }
     await sleep((retryDelaysMs[1] ?? 0) + 500);
     expect(requests).toHaveLength(3);
     // Herald is fine: the API answers and other deliveries go on.
-    const res = await fetch(`${herald.apiUrl}/api/v2/demo/webhooks/${webhook.id}`, {
-      headers: { Authorization: `Bearer ${herald.demoApiKey}` },
-    });
-    expect(res.status).toBe(200);
+    expect((await api('GET', `/webhooks/${webhook.id}`)).status).toBe(200);
     expect(healthy.receiver.hits).toHaveLength(1);
   }, 30_000);
 });
@@ -614,13 +513,9 @@ describe('a receiver that does not speak HTTP', () => {
 describe('a delivery function that crashes between sending and deleting the message', () => {
   it('delivers again, with the same webhook-id and a valid signature: at least once', async () => {
     const type = takeEventType();
-    const receiver = await startReceiver(ok);
+    const receiver = await receiverFor(ok);
     const webhook = await createWebhook(`${receiver.url}/crash`, type.name);
-    const sqs = new SQSClient({
-      ...localAwsConfig,
-      endpoint: herald.sqsEndpoint,
-      useQueueUrlAsEndpoint: false,
-    });
+    const { sqs } = local;
     const queueName = uniqueName('crash-deliveries');
     // A short visibility timeout, so the message a crashed invocation left comes back soon.
     const { QueueUrl: queueUrl = '' } = await sqs.send(
@@ -646,24 +541,23 @@ describe('a delivery function that crashes between sending and deleting the mess
       },
     });
     try {
-      const eventId = uniqueName('evt-crash');
-      const message: DeliveryMessage = {
-        deliveryId: deliveryIdFor(eventId, webhook.id),
-        eventId,
-        eventType: type.name,
-        tenant: 'demo',
-        environment: 'production',
+      const message = deliveryMessage({
+        eventId: uniqueName('evt-crash'),
         webhookId: webhook.id,
+        eventType: type.name,
         time: new Date().toISOString(),
-        source: 'CredoAI',
         data: { ...type.example },
         origin: 'event',
-      };
+      });
       await new SqsDeliveryQueue(sqs, queueUrl).enqueue([message]);
 
-      const hits = await until(() => atLeast(receiver.hits, 2), 15_000, 'the delivery to be sent again');
+      const hits = await until(() => atLeast(receiver.hits, 2), {
+        ms: 15_000,
+        what: 'the delivery to be sent again',
+        everyMs: 25,
+      });
       expectSameDelivery(hits, message.deliveryId, webhook.secret);
-      const bodies = hits.map((hit) => expectSigned(hit, webhook.secret));
+      const bodies = hits.map((hit) => verifySignature(webhook.secret, hit));
       expect(bodies[1]).toEqual(bodies[0]);
       // Sent again only once the crashed invocation's message became visible again (1 s), not at once.
       const [gap = 0] = gaps(hits);

@@ -1,14 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { deliveryIdFor } from '../../functions/domain/envelope';
-import { localAwsConfig } from '../../local/emulators';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
-import { runKeys } from '../../scripts/keys';
-import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
+import { eventDetail, uniqueName, webhookBody } from '../helpers';
+import { type Api, attributesOf, resourceOf, resourcesOf } from './support/api';
+import { useLocalHerald } from './support/local';
+import { useReceiver, verifySignature } from './support/receiver';
+import { sleep, until } from './support/wait';
 
 /**
  * Issue 8's API rules through local mode, as an attacker with a tenant's key and a customer try
@@ -16,167 +11,72 @@ import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
  * the delivery log's time filters match what it shows, and the per-tenant quotas hold.
  * Every endpoint, the OAuth servers included, is a path of one loopback server.
  */
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-let herald: LocalHerald;
-let server: Server;
-let base: string;
-const hits: Hit[] = [];
-let tokens = 0;
 /** Small, so the quota tests reach them; every other test uses a tenant of its own and stays under. */
 const maxWebhooksPerTenant = 3;
 const testEventsPerMinute = 3;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      hits.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      if (path.endsWith('/token')) {
-        // Each token names the server that minted it, so a test can see where it travels.
-        tokens += 1;
-        res
-          .writeHead(200, { 'Content-Type': 'application/json' })
-          .end(JSON.stringify({ access_token: `${path}#${tokens}`, expires_in: 3600 }));
-        return;
-      }
-      res.writeHead(path.startsWith('/fail') ? 500 : 204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-hardening-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: true,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-hardening'),
-    queuePrefix: uniqueName('hardening'),
-    retrySchedule: '1s,1s',
-    deliveryTimeoutMs: 2000,
-    logLevel: 'ERROR',
-    maxWebhooksPerTenant,
-    testEventsPerMinute,
-  });
+let tokens = 0;
+const receiver = useReceiver({
+  respond: (hit, res) => {
+    if (hit.path.endsWith('/token')) {
+      // Each token names the server that minted it, so a test can see where it travels.
+      tokens += 1;
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ access_token: `${hit.path}#${tokens}`, expires_in: 3600 }));
+      return;
+    }
+    res.writeHead(hit.path.startsWith('/fail') ? 500 : 204).end();
+  },
 });
-
-afterAll(async () => {
-  await herald?.stop();
-  server?.closeAllConnections();
-  server?.close();
+const local = useLocalHerald('hardening', {
+  retrySchedule: '1s,1s',
+  deliveryTimeoutMs: 2000,
+  maxWebhooksPerTenant,
+  testEventsPerMinute,
 });
 
 type Json = Record<string, unknown>;
-interface Resource {
-  id: string;
-  attributes: Json;
-}
-interface Answer {
-  status: number;
-  headers: Headers;
-  doc: { data?: unknown; errors?: Json[] };
-}
 
-/** A tenant of its own per test, so quotas and budgets of one test never touch another. */
-async function newTenant(): Promise<{ tenant: string; key: string }> {
-  const tenant = uniqueName('t').replace('-', '');
-  const lines: string[] = [];
-  await runKeys(['create', tenant, '--table', herald.tableName, '--endpoint', herald.dynamoDbEndpoint], (l) =>
-    lines.push(l),
-  );
-  const key = lines.join('\n').match(/(hrld_\S+)/)?.[1];
-  if (!key) throw new Error(`keys create printed no key: ${lines.join('\n')}`);
-  return { tenant, key };
-}
-
-function client(tenant: string, key: string) {
-  return async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${herald.apiUrl}/api/v2/${tenant}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/vnd.api+json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, doc: text ? JSON.parse(text) : {} };
-  };
-}
-
-type Api = ReturnType<typeof client>;
-
-async function createWebhook(api: Api, attributes: Json): Promise<{ id: string; secret: string }> {
-  const body = structuredClone(seedBodies.none) as { data: { attributes: Json } };
-  Object.assign(body.data.attributes, attributes);
-  const { status, doc } = await api('POST', '/webhooks', body);
-  expect(status).toBe(201);
-  const data = doc.data as Resource;
-  return { id: data.id, secret: String(data.attributes.signing_secret) };
-}
-
-async function until<T>(find: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = await find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting');
-}
-
-const hitsUnder = (prefix: string) => hits.filter((h) => h.path.startsWith(prefix));
+const base = () => receiver().url;
+const hitsUnder = (prefix: string) => receiver().hits.filter((h) => h.path.startsWith(prefix));
+const createWebhook = (api: Api, attributes: Json) => local.createWebhook(attributes, api);
 
 /** Sends a test event and waits until the log says it succeeded: every request it made is made. */
 async function testEventDelivered(api: Api, id: string): Promise<string> {
-  const { status, doc } = await api('POST', `/webhooks/${id}/test`, {
-    data: { attributes: { event_type: 'use_case_name_updated' } },
-  });
-  expect(status).toBe(202);
-  const deliveryId = (doc.data as Resource).id;
-  await until(async () => {
-    const { doc: logged } = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);
-    return (logged.data as Resource | undefined)?.attributes.status === 'succeeded' ? true : undefined;
-  });
+  const deliveryId = await local.sendTest(id, 'use_case_name_updated', api);
+  await until(
+    async () => {
+      const logged = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);
+      return logged.status === 200 && resourceOf(logged).attributes.status === 'succeeded' ? true : undefined;
+    },
+    { everyMs: 100 },
+  );
   return deliveryId;
 }
 
 describe('the OAuth payload stays write-only', () => {
   const payload = { client_id: 'herald', client_secret: 'the-customers-secret' };
   const oAuth = (prefix: string) => ({
-    url: `${base}${prefix}/in`,
+    url: `${base()}${prefix}/in`,
     authentication_method: 'o_auth',
     authentication_payload: payload,
     authentication_payload_type: 'application/json',
-    authentication_server: `${base}${prefix}/token`,
+    authentication_server: `${base()}${prefix}/token`,
   });
 
   it('refuses a PATCH that would send the payload or its token to a new server, and nothing reaches it', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
+    const { api } = await local.newTenant();
     const { id } = await createWebhook(api, oAuth('/wo-a'));
 
     for (const attributes of [
-      { authentication_server: `${base}/evil-a/token` },
-      { url: `${base}/evil-a/in` },
-      { url: `${base}/evil-a/in`, authentication_server: `${base}/evil-a/token` },
+      { authentication_server: `${base()}/evil-a/token` },
+      { url: `${base()}/evil-a/in` },
+      { url: `${base()}/evil-a/in`, authentication_server: `${base()}/evil-a/token` },
     ]) {
       const refused = await api('PATCH', `/webhooks/${id}`, { data: { type: 'webhook', id, attributes } });
       expect({ attributes, status: refused.status }).toEqual({ attributes, status: 422 });
-      expect(refused.doc.errors).toEqual([
+      expect(refused.body.errors).toEqual([
         expect.objectContaining({
           status: '422',
           code: 'authentication_payload_required',
@@ -186,7 +86,7 @@ describe('the OAuth payload stays write-only', () => {
     }
 
     // The platform's client PATCHes back every attribute it read: the same url and server are no change.
-    const read = ((await api('GET', `/webhooks/${id}`)).doc.data as Resource).attributes;
+    const read = resourceOf(await api('GET', `/webhooks/${id}`)).attributes;
     const full = {
       description: 'Renamed by a full PATCH',
       url: read.url,
@@ -203,9 +103,9 @@ describe('the OAuth payload stays write-only', () => {
       data: { type: 'webhook', id, attributes: full },
     });
     expect(repeated.status).toBe(200);
-    expect((repeated.doc.data as Resource).attributes).toMatchObject({
-      url: `${base}/wo-a/in`,
-      authentication_server: `${base}/wo-a/token`,
+    expect(resourceOf(repeated).attributes).toMatchObject({
+      url: `${base()}/wo-a/in`,
+      authentication_server: `${base()}/wo-a/token`,
       has_authentication_payload: true,
     });
 
@@ -222,15 +122,14 @@ describe('the OAuth payload stays write-only', () => {
   }, 40_000);
 
   it('accepts a new url and server with a new payload, and uses only the new ones', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
+    const { api } = await local.newTenant();
     const { id } = await createWebhook(api, oAuth('/wo-b'));
     const fresh = { client_id: 'herald', client_secret: 'a-new-secret' };
     const moved = await api('PATCH', `/webhooks/${id}`, {
       data: {
         attributes: {
-          url: `${base}/wo-b2/in`,
-          authentication_server: `${base}/wo-b2/token`,
+          url: `${base()}/wo-b2/in`,
+          authentication_server: `${base()}/wo-b2/token`,
           authentication_payload: fresh,
         },
       },
@@ -247,14 +146,13 @@ describe('the OAuth payload stays write-only', () => {
   }, 40_000);
 
   it('deletes the payload on a switch to none: nothing is posted, and o_auth needs a payload again', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
+    const { api } = await local.newTenant();
     const { id } = await createWebhook(api, oAuth('/wo-c'));
     const none = await api('PATCH', `/webhooks/${id}`, {
       data: { attributes: { authentication_method: 'none' } },
     });
     expect(none.status).toBe(200);
-    expect((none.doc.data as Resource).attributes).toMatchObject({
+    expect(resourceOf(none).attributes).toMatchObject({
       authentication_method: 'none',
       has_authentication_payload: false,
     });
@@ -263,7 +161,7 @@ describe('the OAuth payload stays write-only', () => {
       data: { attributes: { authentication_method: 'o_auth' } },
     });
     expect(back.status).toBe(422);
-    expect(back.doc.errors).toContainEqual(
+    expect(back.body.errors).toContainEqual(
       expect.objectContaining({ source: { pointer: '/data/attributes/authentication_payload' } }),
     );
 
@@ -275,26 +173,23 @@ describe('the OAuth payload stays write-only', () => {
 
 describe('secret rotation with no grace period', () => {
   it('ends every older secret at once: one signature, by the newest secret only', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
-    const { id, secret: first } = await createWebhook(api, { url: `${base}/rotate-0` });
+    const { api } = await local.newTenant();
+    const { id, secret: first } = await createWebhook(api, { url: `${base()}/rotate-0` });
     const rotate = (grace: number) =>
       api('POST', `/webhooks/${id}/secret/rotate`, { data: { attributes: { grace_period_seconds: grace } } });
 
     const withGrace = await rotate(3600);
     expect(withGrace.status).toBe(200);
-    const second = String((withGrace.doc.data as Resource).attributes.key);
+    const second = String(resourceOf(withGrace).attributes.key);
     // The first secret still signs, beside the second.
-    expect(
-      ((await api('GET', `/webhooks/${id}/secret`)).doc.data as Resource).attributes.previous_keys,
-    ).toEqual([{ expires_at: (withGrace.doc.data as Resource).attributes.previous_key_expires_at }]);
+    expect(resourceOf(await api('GET', `/webhooks/${id}/secret`)).attributes.previous_keys).toEqual([
+      { expires_at: resourceOf(withGrace).attributes.previous_key_expires_at },
+    ]);
 
     const compromised = await rotate(0);
     expect(compromised.status).toBe(200);
-    const third = String((compromised.doc.data as Resource).attributes.key);
-    expect(
-      ((await api('GET', `/webhooks/${id}/secret`)).doc.data as Resource).attributes.previous_keys,
-    ).toEqual([]);
+    const third = String(resourceOf(compromised).attributes.key);
+    expect(resourceOf(await api('GET', `/webhooks/${id}/secret`)).attributes.previous_keys).toEqual([]);
 
     // Never delivered before, so the delivery function reads the webhook as the last rotation left it.
     await testEventDelivered(api, id);
@@ -302,61 +197,39 @@ describe('secret rotation with no grace period', () => {
     if (!hit) throw new Error('no delivery');
     const signatures = String(hit.headers['webhook-signature']).split(' ');
     expect(signatures).toHaveLength(1);
-    const headers = {
-      'webhook-id': String(hit.headers['webhook-id']),
-      'webhook-timestamp': String(hit.headers['webhook-timestamp']),
-      'webhook-signature': String(hit.headers['webhook-signature']),
-    };
-    expect(new StandardWebhook(third).verify(hit.body, headers)).toBeDefined();
-    for (const old of [first, second])
-      expect(() => new StandardWebhook(old).verify(hit.body, headers)).toThrow();
+    expect(verifySignature(third, hit)).toBeDefined();
+    for (const old of [first, second]) expect(() => verifySignature(old, hit)).toThrow();
   }, 40_000);
 });
 
 describe("the delivery log's time filters", () => {
   async function publish(tenant: string, time: Date): Promise<string> {
     const id = uniqueName('evt');
-    const events = new EventBridgeClient({ ...localAwsConfig, endpoint: herald.eventsUrl, maxAttempts: 1 });
-    const out = await events.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            EventBusName: 'herald',
-            Source: 'CredoAI',
-            DetailType: 'use_case_review_status_updated',
-            Time: time,
-            Detail: JSON.stringify({
-              tenant,
-              environment: 'production',
-              id,
-              data: { reviewId: 'r', status: 'done', useCaseId: 'u', user: { email: 'a@b.c', userId: 'x' } },
-            }),
-          },
-        ],
-      }),
-    );
-    expect(out.FailedEntryCount).toBe(0);
+    const data = { reviewId: 'r', status: 'done', useCaseId: 'u', user: { email: 'a@b.c', userId: 'x' } };
+    await local.publish('use_case_review_status_updated', eventDetail(data, { tenant, id }), { time });
     return id;
   }
 
   it('finds a delivery by a since and until copied from its own created_at, to the millisecond', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
-    const { id } = await createWebhook(api, { url: `${base}/fail-since` });
+    const { tenant, api } = await local.newTenant();
+    const { id } = await createWebhook(api, { url: `${base()}/fail-since` });
     // Whole seconds, as EventBridge gives them; the delivery is logged a little later, in milliseconds.
     const eventTime = new Date(Math.floor(Date.now() / 1000) * 1000);
     const deliveryId = deliveryIdFor(await publish(tenant, eventTime), id);
-    const failed = await until(async () => {
-      const { doc } = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);
-      const attributes = (doc.data as Resource | undefined)?.attributes;
-      return attributes?.status === 'failed' ? attributes : undefined;
-    });
+    const failed = await until(
+      async () => {
+        const res = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);
+        const attributes = res.status === 200 ? resourceOf(res).attributes : undefined;
+        return attributes?.status === 'failed' ? attributes : undefined;
+      },
+      { everyMs: 100 },
+    );
     const createdAt = String(failed.created_at);
     expect(createdAt).toMatch(/\.\d{3}Z$/);
     expect(Date.parse(createdAt)).toBeGreaterThan(eventTime.getTime());
 
     const listed = async (query: string) =>
-      ((await api('GET', `/webhooks/${id}/deliveries?${query}`)).doc.data as Resource[]).map((d) => d.id);
+      resourcesOf(await api('GET', `/webhooks/${id}/deliveries?${query}`)).map((d) => d.id);
     const since = encodeURIComponent(createdAt);
     expect(await listed(`filter[since]=${since}`)).toEqual([deliveryId]);
     expect(await listed(`filter[until]=${since}`)).toEqual([deliveryId]);
@@ -368,56 +241,46 @@ describe("the delivery log's time filters", () => {
       data: { attributes: { since: createdAt } },
     });
     expect(recovered.status).toBe(202);
-    expect((recovered.doc.data as Resource).attributes).toMatchObject({ queued: 1 });
+    expect(attributesOf(recovered)).toMatchObject({ queued: 1 });
   }, 40_000);
 });
 
 describe('per-tenant quotas', () => {
   it('refuses a webhook past the quota with 409 quota_exceeded, storing nothing, and a delete frees a slot', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
+    const { api } = await local.newTenant();
     const made: string[] = [];
     for (let i = 0; i < maxWebhooksPerTenant; i++)
-      made.push((await createWebhook(api, { url: `${base}/quota/${i}` })).id);
+      made.push((await createWebhook(api, { url: `${base()}/quota/${i}` })).id);
 
-    const body = structuredClone(seedBodies.none) as { data: { attributes: Json } };
-    body.data.attributes.url = `${base}/quota/extra`;
     const createWithKey = () =>
-      fetch(`${herald.apiUrl}/api/v2/${tenant}/webhooks`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${key}`,
-          'Content-Type': 'application/vnd.api+json',
-          'Idempotency-Key': 'quota-extra',
-        },
-        body: JSON.stringify(body),
+      api('POST', '/webhooks', webhookBody({ url: `${base()}/quota/extra` }), {
+        headers: { 'Idempotency-Key': 'quota-extra' },
       });
     const refused = await createWithKey();
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { errors: Json[] }).errors).toEqual([
-      expect.objectContaining({ status: '409', code: 'quota_exceeded' }),
-    ]);
-    expect(((await api('GET', '/webhooks')).doc.data as Resource[]).map((w) => w.id).sort()).toEqual(
-      [...made].sort(),
-    );
+    expect(refused.body.errors).toEqual([expect.objectContaining({ status: '409', code: 'quota_exceeded' })]);
+    expect(
+      resourcesOf(await api('GET', '/webhooks'))
+        .map((w) => w.id)
+        .sort(),
+    ).toEqual([...made].sort());
 
     expect((await api('DELETE', `/webhooks/${made[0]}`)).status).toBe(204);
     // The refused create left no idempotency record: the same key now makes a webhook.
     const accepted = await createWithKey();
     expect(accepted.status).toBe(201);
     expect((await createWithKey()).status).toBe(201);
-    expect(((await api('GET', '/webhooks')).doc.data as Resource[]).length).toBe(maxWebhooksPerTenant);
+    expect(resourcesOf(await api('GET', '/webhooks')).length).toBe(maxWebhooksPerTenant);
   }, 30_000);
 
   it('answers the test event past the per-minute budget with 429 and Retry-After; another webhook is unaffected', async () => {
-    const { tenant, key } = await newTenant();
-    const api = client(tenant, key);
-    const { id } = await createWebhook(api, { url: `${base}/budget-a` });
-    const { id: other } = await createWebhook(api, { url: `${base}/budget-b` });
+    const { api } = await local.newTenant();
+    const { id } = await createWebhook(api, { url: `${base()}/budget-a` });
+    const { id: other } = await createWebhook(api, { url: `${base()}/budget-b` });
     // The budget is per minute of the clock: start early enough in one that the requests
     // below (well under a second) cannot straddle two.
     const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 50));
+    if (intoMinute > 50_000) await sleep(60_000 - intoMinute + 50);
     const test = (webhookId: string) =>
       api('POST', `/webhooks/${webhookId}/test`, {
         data: { attributes: { event_type: 'use_case_name_updated' } },
@@ -426,15 +289,13 @@ describe('per-tenant quotas', () => {
     for (let i = 0; i < testEventsPerMinute; i++) expect((await test(id)).status).toBe(202);
     const refused = await test(id);
     expect(refused.status).toBe(429);
-    expect(refused.doc.errors).toEqual([expect.objectContaining({ status: '429', code: 'rate_limited' })]);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ status: '429', code: 'rate_limited' })]);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // Refused before anything was logged or queued.
-    expect(((await api('GET', `/webhooks/${id}/deliveries`)).doc.data as Resource[]).length).toBe(
-      testEventsPerMinute,
-    );
+    expect(resourcesOf(await api('GET', `/webhooks/${id}/deliveries`)).length).toBe(testEventsPerMinute);
     expect((await test(other)).status).toBe(202);
   }, 80_000);
 });

@@ -1,9 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
-import { runKeys } from '../../scripts/keys';
-import { emulatorEndpoints, uniqueName } from '../helpers';
+import { type ApiResponse, jsonApi } from './support/api';
+import { useLocalHerald } from './support/local';
 
 /**
  * Per-tenant and key-exchange throttling through local mode over loopback HTTP: the same rule
@@ -15,8 +11,13 @@ import { emulatorEndpoints, uniqueName } from '../helpers';
  * more requests pass than the burst plus what refilled while they ran.
  */
 const limit = { rate: 1, burst: 3 };
-let herald: LocalHerald;
-const jsonApi = 'application/vnd.api+json';
+const local = useLocalHerald('limits', {
+  allowPrivateTargets: false,
+  tenantRateLimit: limit.rate,
+  tenantBurstLimit: limit.burst,
+  exchangeRateLimit: limit.rate,
+  exchangeBurstLimit: limit.burst,
+});
 
 interface Answer {
   status: number;
@@ -25,23 +26,12 @@ interface Answer {
   body: unknown;
 }
 
-async function call(method: string, path: string, key?: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(`${herald.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(key ? { Authorization: `Bearer ${key}` } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    retryAfter: res.headers.get('retry-after'),
-    contentType: res.headers.get('content-type'),
-    body: text ? JSON.parse(text) : undefined,
-  };
-}
+const answer = (res: ApiResponse): Answer => ({
+  status: res.status,
+  retryAfter: res.headers.get('retry-after'),
+  contentType: res.headers.get('content-type'),
+  body: res.body,
+});
 
 /** Sends all the requests at once; how long they took, to bound what could have refilled. */
 async function burst(
@@ -66,46 +56,16 @@ function expectThrottled(answer: Answer): void {
   });
 }
 
-async function newTenant(): Promise<{ tenant: string; key: string }> {
-  const tenant = uniqueName('tenant');
-  const lines: string[] = [];
-  await runKeys(['create', tenant, '--table', herald.tableName, '--endpoint', herald.dynamoDbEndpoint], (l) =>
-    lines.push(l),
+const newTenant = () => local.newTenant();
+const list = (tenant: string, key: string) => async () =>
+  answer(await local.tenantApi(tenant, key)('GET', '/webhooks'));
+const exchange = (tenant: string, key: string) => async () =>
+  answer(
+    await local.root('POST', '/auth/exchange', {
+      body: { api_token: key, tenant },
+      contentType: 'application/json',
+    }),
   );
-  const key = lines.join('\n').match(/(hrld_\S+)/)?.[1];
-  if (!key) throw new Error(`keys create printed no key: ${lines.join('\n')}`);
-  return { tenant, key };
-}
-
-const list = (tenant: string, key: string) => () => call('GET', `/api/v2/${tenant}/webhooks`, key);
-const exchange = (tenant: string, key: string) => () =>
-  call('POST', '/auth/exchange', undefined, { api_token: key, tenant });
-
-beforeAll(async () => {
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-limits-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: false,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-limits'),
-    queuePrefix: uniqueName('limits'),
-    logLevel: 'ERROR',
-    tenantRateLimit: limit.rate,
-    tenantBurstLimit: limit.burst,
-    exchangeRateLimit: limit.rate,
-    exchangeBurstLimit: limit.burst,
-  });
-});
-
-afterAll(async () => {
-  await herald?.stop();
-});
 
 describe('per-tenant limit', () => {
   it("answers a tenant past its limit 429 with Retry-After, while another tenant's requests at the same moment all pass", async () => {

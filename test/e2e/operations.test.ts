@@ -1,196 +1,83 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
-import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { deliveryIdFor } from '../../functions/domain/envelope';
 import { findEventType } from '../../functions/domain/event-catalog';
-import { localAwsConfig } from '../../local/emulators';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
-import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
+import { deliveryMessage, eventDetail, seedReviewData, uniqueName } from '../helpers';
+import { attributesOf, type Resource, resourceOf, resourcesOf } from './support/api';
+import { useLocalHerald } from './support/local';
+import { useReceiver, verifySignature } from './support/receiver';
+import { sleep, until } from './support/wait';
 
 /**
  * Operating deliveries through local mode, as a customer does it over the API: the delivery log,
  * test events, retry and recovery, secret rotation, endpoint health with automatic disabling.
  * Receivers are loopback servers whose answer each test sets per path.
  */
-interface Hit {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-let herald: LocalHerald;
-let server: Server;
-let base: string;
-const hits: Hit[] = [];
-/** The status each path answers; 200 when unset. */
-const answers = new Map<string, number>();
 /** Long enough that the other tests' short failure streaks (three attempts, ~2 s) never reach it. */
 const autoDisableAfterSeconds = 6;
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const path = req.url ?? '/';
-      hits.push({ path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      const status = answers.get(path) ?? 200;
-      res.writeHead(status, { 'Content-Type': 'text/plain' }).end(`answer ${status} from ${path}`);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: mkdtempSync(join(tmpdir(), 'herald-operations-')),
-    busName: 'herald',
-    eventSource: 'CredoAI',
-    allowPrivateTargets: true,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-operations'),
-    queuePrefix: uniqueName('operations'),
-    retrySchedule: '1s,1s',
-    deliveryTimeoutMs: 2000,
-    autoDisableAfterSeconds,
-    logLevel: 'ERROR',
-  });
+const receiver = useReceiver();
+const local = useLocalHerald('operations', {
+  retrySchedule: '1s,1s',
+  deliveryTimeoutMs: 2000,
+  autoDisableAfterSeconds,
 });
-
-afterAll(async () => {
-  await herald?.stop();
-  server?.closeAllConnections();
-  server?.close();
-});
+const { api } = local;
 
 type Json = Record<string, unknown>;
-interface Resource {
-  id: string;
-  attributes: Json;
-  links?: { self?: string };
-}
 
-async function api(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; doc: { data?: unknown; errors?: Json[]; links?: Json } }> {
-  const res = await fetch(`${herald.apiUrl}/api/v2/demo${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${herald.demoApiKey}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/vnd.api+json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, doc: text ? JSON.parse(text) : {} };
-}
+const hitsAt = (path: string) => receiver().at(path);
+const answers = () => receiver().answers;
 
-async function createWebhook(path: string, attributes: Json = {}): Promise<{ id: string; secret: string }> {
-  const body = structuredClone(seedBodies.none) as { data: { attributes: Json } };
-  Object.assign(body.data.attributes, { url: `${base}${path}`, ...attributes });
-  const { status, doc } = await api('POST', '/webhooks', body);
-  expect(status).toBe(201);
-  const data = doc.data as Resource;
-  return { id: data.id, secret: String(data.attributes.signing_secret) };
-}
-
-const events = () => new EventBridgeClient({ ...localAwsConfig, endpoint: herald.eventsUrl, maxAttempts: 1 });
+const createWebhook = (path: string, attributes: Json = {}) =>
+  local.createWebhook({ url: `${receiver().url}${path}`, ...attributes });
 
 /** Publishes the seed's review event; returns the platform's event id (detail.id). */
 async function publish(options: { time?: Date; reviewId?: string } = {}): Promise<string> {
   const id = uniqueName('evt');
-  const out = await events().send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          EventBusName: 'herald',
-          Source: 'CredoAI',
-          DetailType: 'use_case_review_status_updated',
-          Time: options.time,
-          Detail: JSON.stringify({
-            tenant: 'demo',
-            environment: 'production',
-            id,
-            data: {
-              reviewId: options.reviewId ?? 'pu7BDgxfVnK4RTQyb88uL',
-              status: 'in_progress',
-              useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9',
-              user: { email: 'steven@credo.ai', userId: 'FSZqZLT8eFUUp53uTM6Ref' },
-            },
-          }),
-        },
-      ],
-    }),
-  );
-  expect(out.FailedEntryCount).toBe(0);
+  const data = { ...seedReviewData, reviewId: options.reviewId ?? seedReviewData.reviewId };
+  await local.publish('use_case_review_status_updated', eventDetail(data, { id }), { time: options.time });
   return id;
 }
 
-async function until<T>(find: () => T | undefined | Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = await find();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting');
-}
-
-const hitsAt = (path: string) => hits.filter((h) => h.path === path);
-
 async function deliveries(webhookId: string, query = ''): Promise<Resource[]> {
-  const { status, doc } = await api('GET', `/webhooks/${webhookId}/deliveries${query}`);
-  expect(status).toBe(200);
-  return doc.data as Resource[];
+  const res = await api('GET', `/webhooks/${webhookId}/deliveries${query}`);
+  expect(res.status).toBe(200);
+  return resourcesOf(res);
 }
 
 async function delivery(webhookId: string, deliveryId: string): Promise<Json> {
-  const { status, doc } = await api('GET', `/webhooks/${webhookId}/deliveries/${deliveryId}`);
-  expect(status).toBe(200);
-  return (doc.data as Resource).attributes;
+  const res = await api('GET', `/webhooks/${webhookId}/deliveries/${deliveryId}`);
+  expect(res.status).toBe(200);
+  return resourceOf(res).attributes;
 }
 
 /** Waits until the delivery's log says `status` (the log is written just after the receiver answers). */
 function logSays(webhookId: string, deliveryId: string, status: string, attempts?: number) {
-  return until(async () => {
-    const { status: code, doc } = await api('GET', `/webhooks/${webhookId}/deliveries/${deliveryId}`);
-    if (code !== 200) return undefined;
-    const attributes = (doc.data as Resource).attributes;
-    return attributes.status === status && (attempts === undefined || attributes.attempt_count === attempts)
-      ? attributes
-      : undefined;
-  });
+  return until(
+    async () => {
+      const res = await api('GET', `/webhooks/${webhookId}/deliveries/${deliveryId}`);
+      if (res.status !== 200) return undefined;
+      const { attributes } = resourceOf(res);
+      return attributes.status === status && (attempts === undefined || attributes.attempt_count === attempts)
+        ? attributes
+        : undefined;
+    },
+    { everyMs: 100 },
+  );
 }
 
-function verify(secret: string, hit: Hit): unknown {
-  return new StandardWebhook(secret).verify(hit.body, {
-    'webhook-id': String(hit.headers['webhook-id']),
-    'webhook-timestamp': String(hit.headers['webhook-timestamp']),
-    'webhook-signature': String(hit.headers['webhook-signature']),
-  });
-}
+/** The attributes of the webhook `id` as the API shows it. */
+const webhook = async (id: string) => resourceOf(await api('GET', `/webhooks/${id}`)).attributes;
 
 describe('the delivery log', () => {
   it('lists deliveries newest first and shows one with every attempt, its status, duration, error and excerpt', async () => {
     const { id } = await createWebhook('/log');
-    answers.set('/log', 500);
+    answers().set('/log', 500);
     const failing = await publish({ time: new Date('2026-11-20T10:00:00Z') });
     await until(() => (hitsAt('/log').length >= 3 ? true : undefined));
     const failedId = deliveryIdFor(failing, id);
     await logSays(id, failedId, 'failed', 3);
-    answers.set('/log', 204);
+    answers().set('/log', 204);
     const ok = await publish({ time: new Date('2026-11-21T10:00:00Z') });
     const okId = deliveryIdFor(ok, id);
     await logSays(id, okId, 'succeeded', 1);
@@ -249,13 +136,12 @@ describe('the delivery log', () => {
     expect((await deliveries(id, range)).map((d) => d.id)).toEqual([ids[2], ids[1]]);
 
     const first = await api('GET', `/webhooks/${id}/deliveries?page[size]=3&filter[status]=succeeded`);
-    expect((first.doc.data as Resource[]).map((d) => d.id)).toEqual(newestFirst.slice(0, 3));
-    const next = String(first.doc.links?.next ?? '');
+    expect(resourcesOf(first).map((d) => d.id)).toEqual(newestFirst.slice(0, 3));
+    const next = String(first.body.links?.next ?? '');
     expect(next).toContain('filter%5Bstatus%5D=succeeded');
-    const res = await fetch(next, { headers: { Authorization: `Bearer ${herald.demoApiKey}` } });
-    const second = (await res.json()) as { data: Resource[]; links: Json };
-    expect(second.data.map((d) => d.id)).toEqual(newestFirst.slice(3));
-    expect(second.links.next).toBeUndefined();
+    const second = await api('GET', next);
+    expect(resourcesOf(second).map((d) => d.id)).toEqual(newestFirst.slice(3));
+    expect(second.body.links?.next).toBeUndefined();
   }, 40_000);
 
   it('refuses bad filters and cursors with a JSON:API error naming the parameter', async () => {
@@ -267,9 +153,9 @@ describe('the delivery log', () => {
       ['?page[after]=not-a-cursor', 'page[after]'],
       ['?page[size]=1000', 'page[size]'],
     ] as const) {
-      const { status, doc } = await api('GET', `/webhooks/${id}/deliveries${query}`);
+      const { status, body } = await api('GET', `/webhooks/${id}/deliveries${query}`);
       expect({ query, status }).toEqual({ query, status: 400 });
-      expect(doc.errors?.[0]).toMatchObject({ source: { parameter } });
+      expect(body.errors?.[0]).toMatchObject({ source: { parameter } });
     }
     expect((await api('GET', `/webhooks/${id}/deliveries/msg_AAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(404);
     expect((await api('GET', '/webhooks/wh_01kb4x7s9rm3q8k2n6v0d5c1hz/deliveries')).status).toBe(404);
@@ -279,15 +165,15 @@ describe('the delivery log', () => {
 describe('test events', () => {
   it("sends the catalog's example of the chosen type, signed, and logs it", async () => {
     const { id, secret } = await createWebhook('/test-event');
-    const { status, doc } = await api('POST', `/webhooks/${id}/test`, {
+    const res = await api('POST', `/webhooks/${id}/test`, {
       data: { attributes: { event_type: 'use_case_name_updated' } },
     });
-    expect(status).toBe(202);
-    const sent = doc.data as Resource;
+    expect(res.status).toBe(202);
+    const sent = resourceOf(res);
     expect(sent.attributes).toMatchObject({ status: 'pending', event_type: 'use_case_name_updated' });
     const hit = await until(() => hitsAt('/test-event')[0]);
     expect(hit.headers['webhook-id']).toBe(sent.id);
-    expect(verify(secret, hit)).toMatchObject({
+    expect(verifySignature(secret, hit)).toMatchObject({
       type: 'CredoAI.use_case_name_updated.v1',
       data: findEventType('use_case_name_updated')?.example,
     });
@@ -298,9 +184,9 @@ describe('test events', () => {
   it('refuses an unknown or missing event type', async () => {
     const { id } = await createWebhook('/test-bad');
     for (const body of [{ data: { attributes: { event_type: 'nope' } } }, { data: { attributes: {} } }]) {
-      const { status, doc } = await api('POST', `/webhooks/${id}/test`, body);
-      expect(status).toBe(422);
-      expect(doc.errors?.[0]).toMatchObject({ source: { pointer: '/data/attributes/event_type' } });
+      const res = await api('POST', `/webhooks/${id}/test`, body);
+      expect(res.status).toBe(422);
+      expect(res.body.errors?.[0]).toMatchObject({ source: { pointer: '/data/attributes/event_type' } });
     }
     expect(hitsAt('/test-bad')).toEqual([]);
   });
@@ -312,9 +198,9 @@ describe('retry and recovery', () => {
     const deliveryId = deliveryIdFor(await publish(), id);
     await logSays(id, deliveryId, 'succeeded', 1);
 
-    const { status, doc } = await api('POST', `/webhooks/${id}/deliveries/${deliveryId}/retry`);
-    expect(status).toBe(202);
-    expect((doc.data as Resource).attributes.status).toBe('pending');
+    const res = await api('POST', `/webhooks/${id}/deliveries/${deliveryId}/retry`);
+    expect(res.status).toBe(202);
+    expect(resourceOf(res).attributes.status).toBe('pending');
     const logged = await logSays(id, deliveryId, 'succeeded', 2);
     expect((logged.attempts as Json[]).map((a) => [a.attempt, a.trigger])).toEqual([
       [1, 'event'],
@@ -327,7 +213,7 @@ describe('retry and recovery', () => {
 
   it('recovers everything that failed since a time, once, even when asked twice at once', async () => {
     const { id } = await createWebhook('/recover');
-    answers.set('/recover', 503);
+    answers().set('/recover', 503);
     const before = await publish({ time: new Date('2026-10-01T00:00:00Z') });
     // Logged (created) before the others are published, so a range can leave it out.
     await logSays(id, deliveryIdFor(before, id), 'failed', 3);
@@ -340,7 +226,7 @@ describe('retry and recovery', () => {
     const failedHits = hitsAt('/recover').length;
     expect(failedHits).toBe(9);
 
-    answers.set('/recover', 200);
+    answers().set('/recover', 200);
     // Since the first of the two was logged, as its created_at shows: `before` was logged earlier.
     const since = String((await delivery(id, all[1] ?? '')).created_at);
     expect(Date.parse(since)).toBeGreaterThan(
@@ -349,7 +235,7 @@ describe('retry and recovery', () => {
     const recover = () => api('POST', `/webhooks/${id}/recover`, { data: { attributes: { since } } });
     const [a, b] = await Promise.all([recover(), recover()]);
     expect([a.status, b.status]).toEqual([202, 202]);
-    const queued = [a, b].map((r) => (r.doc.data as Resource).attributes);
+    const queued = [a, b].map(attributesOf);
     // Between them, each failed delivery in the range was queued exactly once (log and DLQ together).
     const total = queued.reduce((n, q) => n + Number(q.queued) + Number(q.queued_from_dead_letter_queue), 0);
     expect(total).toBe(2);
@@ -363,7 +249,7 @@ describe('retry and recovery', () => {
       });
     }
     // Give a duplicate time to show up, then count: one new request per recovered delivery.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const recovered = hitsAt('/recover').slice(failedHits);
     expect(recovered.map((h) => h.headers['webhook-id']).sort()).toEqual(all.slice(1).sort());
     expect((await delivery(id, all[0] ?? '')).status).toBe('failed');
@@ -371,39 +257,32 @@ describe('retry and recovery', () => {
 
   it('recovers a delivery only the dead-letter queue holds, and refuses a bad range', async () => {
     const { id } = await createWebhook('/recover-dlq');
-    const eventId = uniqueName('evt-dlq');
-    const message: DeliveryMessage = {
-      deliveryId: deliveryIdFor(eventId, id),
-      eventId,
-      eventType: 'use_case_review_status_updated',
-      tenant: 'demo',
-      environment: 'production',
+    const message = deliveryMessage({
+      eventId: uniqueName('evt-dlq'),
       webhookId: id,
+      eventType: 'use_case_review_status_updated',
       time: '2026-11-12T00:00:00Z',
-      source: 'CredoAI',
       data: { reviewId: 'r1', status: 'done', useCaseId: 'u1', user: { email: 'a@b.c', userId: 'x' } },
-    };
-    // As the queue's redrive leaves it after Herald's own errors: in the DLQ, never in the log.
-    const sqs = new SQSClient({
-      ...localAwsConfig,
-      endpoint: herald.sqsEndpoint,
-      useQueueUrlAsEndpoint: false,
     });
-    await sqs.send(
-      new SendMessageCommand({ QueueUrl: herald.queues.deadLetters, MessageBody: JSON.stringify(message) }),
+    // As the queue's redrive leaves it after Herald's own errors: in the DLQ, never in the log.
+    await local.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: local.herald.queues.deadLetters,
+        MessageBody: JSON.stringify(message),
+      }),
     );
 
     const bad = await api('POST', `/webhooks/${id}/recover`, {
       data: { attributes: { since: 'last week' } },
     });
     expect(bad.status).toBe(422);
-    expect(bad.doc.errors?.[0]).toMatchObject({ source: { pointer: '/data/attributes/since' } });
+    expect(bad.body.errors?.[0]).toMatchObject({ source: { pointer: '/data/attributes/since' } });
 
-    const { status, doc } = await api('POST', `/webhooks/${id}/recover`, {
+    const res = await api('POST', `/webhooks/${id}/recover`, {
       data: { attributes: { since: '2026-11-01T00:00:00Z' } },
     });
-    expect(status).toBe(202);
-    expect((doc.data as Resource).attributes).toMatchObject({ queued: 0, queued_from_dead_letter_queue: 1 });
+    expect(res.status).toBe(202);
+    expect(attributesOf(res)).toMatchObject({ queued: 0, queued_from_dead_letter_queue: 1 });
     const hit = await until(() => hitsAt('/recover-dlq')[0]);
     expect(hit.headers['webhook-id']).toBe(message.deliveryId);
     await logSays(id, message.deliveryId, 'succeeded', 1);
@@ -413,21 +292,21 @@ describe('retry and recovery', () => {
 describe('secret rotation', () => {
   it('signs with both secrets during the grace period, then with the new one only', async () => {
     const { id, secret: old } = await createWebhook('/rotate');
-    const { status, doc } = await api('POST', `/webhooks/${id}/secret/rotate`, {
+    const res = await api('POST', `/webhooks/${id}/secret/rotate`, {
       data: { attributes: { grace_period_seconds: 3 } },
     });
-    expect(status).toBe(200);
-    const rotated = (doc.data as Resource).attributes;
+    expect(res.status).toBe(200);
+    const rotated = resourceOf(res).attributes;
     const fresh = String(rotated.key);
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(old);
     expect(Date.parse(String(rotated.previous_key_expires_at))).toBeGreaterThan(Date.now());
     const secretView = await api('GET', `/webhooks/${id}/secret`);
-    expect((secretView.doc.data as Resource).attributes).toEqual({
+    expect(resourceOf(secretView).attributes).toEqual({
       key: fresh,
       previous_keys: [{ expires_at: rotated.previous_key_expires_at }],
     });
-    expect(JSON.stringify(secretView.doc)).not.toContain(old);
+    expect(JSON.stringify(secretView.body)).not.toContain(old);
 
     await api('POST', `/webhooks/${id}/test`, {
       data: { attributes: { event_type: 'use_case_name_updated' } },
@@ -435,28 +314,26 @@ describe('secret rotation', () => {
     const during = await until(() => hitsAt('/rotate')[0]);
     // Not delivered before, so the delivery function reads the rotated webhook, not a cached one.
     expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
-    expect(verify(fresh, during)).toBeDefined();
-    expect(verify(old, during)).toBeDefined();
-    await new Promise((r) => setTimeout(r, 3200));
+    expect(verifySignature(fresh, during)).toBeDefined();
+    expect(verifySignature(old, during)).toBeDefined();
+    await sleep(3200);
     await api('POST', `/webhooks/${id}/test`, {
       data: { attributes: { event_type: 'use_case_name_updated' } },
     });
     const after = await until(() => hitsAt('/rotate')[1]);
     expect(String(after.headers['webhook-signature']).split(' ')).toHaveLength(1);
-    expect(verify(fresh, after)).toBeDefined();
-    expect(() => verify(old, after)).toThrow();
+    expect(verifySignature(fresh, after)).toBeDefined();
+    expect(() => verifySignature(old, after)).toThrow();
   }, 40_000);
 });
 
 describe('endpoint health', () => {
   it('disables a webhook at once on 410 Gone, keeps its deliveries for recovery, and recovers them once enabled', async () => {
     const { id } = await createWebhook('/gone');
-    answers.set('/gone', 410);
+    answers().set('/gone', 410);
     const first = deliveryIdFor(await publish(), id);
     await logSays(id, first, 'failed', 1);
-    const { doc } = await api('GET', `/webhooks/${id}`);
-    const attributes = (doc.data as Resource).attributes;
-    expect(attributes).toMatchObject({
+    expect(await webhook(id)).toMatchObject({
       status: 'disabled',
       disabled_reason: expect.stringContaining('410 Gone'),
       disabled_at: expect.any(String),
@@ -476,15 +353,15 @@ describe('endpoint health', () => {
       ).status,
     ).toBe(409);
 
-    answers.set('/gone', 200);
+    answers().set('/gone', 200);
     const enabled = await api('PATCH', `/webhooks/${id}`, { data: { attributes: { status: 'enabled' } } });
-    expect((enabled.doc.data as Resource).attributes).toMatchObject({
+    expect(resourceOf(enabled).attributes).toMatchObject({
       status: 'enabled',
       disabled_reason: null,
     });
     const since = new Date(Date.now() - 3600_000).toISOString();
     const recovered = await api('POST', `/webhooks/${id}/recover`, { data: { attributes: { since } } });
-    expect((recovered.doc.data as Resource).attributes).toMatchObject({ queued: 2 });
+    expect(attributesOf(recovered)).toMatchObject({ queued: 2 });
     // The delivery function's cache may still say disabled for up to 30 s: the record shows it.
     await logSays(id, first, 'succeeded');
     await logSays(id, held, 'succeeded');
@@ -492,23 +369,21 @@ describe('endpoint health', () => {
 
   it('disables a webhook whose endpoint fails every attempt for the auto-disable period, saying why', async () => {
     const { id } = await createWebhook('/failing');
-    answers.set('/failing', 500);
+    answers().set('/failing', 500);
     const first = deliveryIdFor(await publish(), id);
     await logSays(id, first, 'failed', 3);
-    expect((await api('GET', `/webhooks/${id}`)).doc.data).toMatchObject({
-      attributes: { status: 'enabled' },
-    });
+    expect(await webhook(id)).toMatchObject({ status: 'enabled' });
     // The streak began with the first attempt; the next failure after the period disables.
     const firstFailure = hitsAt('/failing')[0]?.at ?? Date.now();
-    await new Promise((r) =>
-      setTimeout(r, Math.max(0, firstFailure + autoDisableAfterSeconds * 1000 + 200 - Date.now())),
-    );
+    await sleep(Math.max(0, firstFailure + autoDisableAfterSeconds * 1000 + 200 - Date.now()));
     await publish();
-    const disabled = await until(async () => {
-      const { doc } = await api('GET', `/webhooks/${id}`);
-      const attributes = (doc.data as Resource).attributes;
-      return attributes.status === 'disabled' ? attributes : undefined;
-    }, 30_000);
+    const disabled = await until(
+      async () => {
+        const attributes = await webhook(id);
+        return attributes.status === 'disabled' ? attributes : undefined;
+      },
+      { ms: 30_000, everyMs: 100 },
+    );
     expect(disabled.disabled_reason).toMatch(/Every attempt has failed since .* endpoint answered 500/);
     expect(disabled.health).toMatchObject({
       consecutive_failures: expect.any(Number),
@@ -523,12 +398,12 @@ describe('endpoint health', () => {
     const off = await api('PATCH', `/webhooks/${id}`, {
       data: { attributes: { status: 'disabled', disabled_reason: 'maintenance' } },
     });
-    expect((off.doc.data as Resource).attributes).toMatchObject({
+    expect(resourceOf(off).attributes).toMatchObject({
       status: 'disabled',
       disabled_reason: 'maintenance',
     });
     const on = await api('PATCH', `/webhooks/${id}`, { data: { attributes: { status: 'enabled' } } });
-    expect((on.doc.data as Resource).attributes).toMatchObject({
+    expect(resourceOf(on).attributes).toMatchObject({
       status: 'enabled',
       disabled_reason: null,
       disabled_at: null,

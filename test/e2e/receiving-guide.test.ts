@@ -1,10 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/emulators';
-import { type LocalHerald, startLocalHerald } from '../../local/herald';
-import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
+import { resourceOf } from './support/api';
+import { useLocalHerald } from './support/local';
+import { root, type Started, startProcess } from './support/process';
+import { until } from './support/wait';
 
 /**
  * docs/receiving.md's receivers, run as written: each code block with a `title=` is saved to a
@@ -12,7 +14,6 @@ import { emulatorEndpoints, seedBodies, uniqueName } from '../helpers';
  * mode. Each must print the delivery once (a retry of it included: it deduplicates), answer 2xx so
  * the log says `succeeded`, and refuse a forged request with 401.
  */
-const root = join(__dirname, '..', '..');
 const guide = readFileSync(join(root, 'docs', 'receiving.md'), 'utf8');
 const blocks = [...guide.matchAll(/```(\w+) title=(\S+)\n([\s\S]*?)```/g)].map(
   ([, language, title, code]) => ({
@@ -23,82 +24,24 @@ const blocks = [...guide.matchAll(/```(\w+) title=(\S+)\n([\s\S]*?)```/g)].map(
 );
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 
-let herald: LocalHerald;
-let dir: string;
+const dir = mkdtempSync(join(tmpdir(), 'herald-receiving-'));
+// The TypeScript receivers import standardwebhooks and svix as a reader's project would.
+symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+const local = useLocalHerald('receiving', { dataDir: dir, retrySchedule: '1s,1s' });
+const { api, createWebhook } = local;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'herald-receiving-'));
-  // The TypeScript receivers import standardwebhooks and svix as a reader's project would.
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  const { dynamoDb, sqs } = emulatorEndpoints();
-  herald = await startLocalHerald({
-    apiPort: 0,
-    eventsPort: 0,
-    memory: true,
-    dataDir: dir,
-    dynamoDbEndpoint: dynamoDb,
-    sqsEndpoint: sqs,
-    tableName: uniqueName('herald-receiving'),
-    queuePrefix: uniqueName('receiving'),
-    retrySchedule: '1s,1s',
-    logLevel: 'ERROR',
-  });
-});
-
-afterAll(async () => {
-  await herald?.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type Json = Record<string, unknown>;
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; doc: Json }> {
-  const res = await fetch(`${herald.apiUrl}/api/v2/demo${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${herald.demoApiKey}`, 'Content-Type': 'application/vnd.api+json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, doc: text ? JSON.parse(text) : {} };
-}
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function run(language: string, file: string, env: Record<string, string>): Running {
+function run(language: string, file: string, env: Record<string, string>): Started {
   const [command, args]: [string, string[]] =
     language === 'python'
       ? ['python3', ['-u', file]]
-      : [process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file]];
-  const child = spawn(command, args, {
-    cwd: dir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    text += c.toString();
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    text += c.toString();
-  });
-  return { child, output: () => text };
-}
-
-async function until<T>(
-  find: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  ms = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      : // tsx as a loader, not its CLI: the CLI runs the file in a child of its own, which a kill
+        // of the CLI would leave running.
+        [process.execPath, ['--import', 'tsx', file]];
+  return startProcess(command, args, { cwd: dir, env: { ...process.env, ...env } });
 }
 
 const listening = (port: number) => async () => {
@@ -120,29 +63,25 @@ describe('docs/receiving.md', () => {
     async (_title, block) => {
       writeFileSync(join(dir, block.title), block.code);
       const port = await freePort();
-      const body = structuredClone(seedBodies.none) as { data: { attributes: Json } };
-      body.data.attributes.url = `http://127.0.0.1:${port}/webhook`;
-      const created = await api('POST', '/webhooks', body);
-      expect(created.status).toBe(201);
-      const webhook = created.doc.data as { id: string; attributes: Json };
+      const webhook = await createWebhook({ url: `http://127.0.0.1:${port}/webhook` });
       const receiver = run(block.language, block.title, {
         PORT: String(port),
-        HERALD_SIGNING_SECRET: String(webhook.attributes.signing_secret),
+        HERALD_SIGNING_SECRET: webhook.secret,
       });
       try {
-        await until(listening(port), `${block.title} to listen`);
-        const test = await api('POST', `/webhooks/${webhook.id}/test`, {
-          data: { attributes: { event_type: 'use_case_review_status_updated' } },
-        });
-        expect(test.status).toBe(202);
-        const deliveryId = (test.doc.data as { id: string }).id;
+        await until(listening(port), { what: `${block.title} to listen`, everyMs: 100 });
+        const deliveryId = await local.sendTest(webhook.id, 'use_case_review_status_updated');
         const line = `received CredoAI.use_case_review_status_updated.v1 ${deliveryId}`;
-        await until(() => (receiver.output().includes(line) ? true : undefined), `${block.title} to print`);
-        const delivery = async () => {
-          const { doc } = await api('GET', `/webhooks/${webhook.id}/deliveries/${deliveryId}`);
-          return (doc.data as { attributes: { status: string; attempt_count: number } }).attributes;
-        };
-        await until(async () => ((await delivery()).status === 'succeeded' ? true : undefined), 'succeeded');
+        await until(() => (receiver.output().includes(line) ? true : undefined), {
+          what: `${block.title} to print`,
+          everyMs: 100,
+        });
+        const delivery = async () =>
+          resourceOf(await api('GET', `/webhooks/${webhook.id}/deliveries/${deliveryId}`)).attributes;
+        await until(async () => ((await delivery()).status === 'succeeded' ? true : undefined), {
+          what: 'succeeded',
+          everyMs: 100,
+        });
 
         // A forged request (right headers, wrong signature) is refused and not acted on.
         const forged = await fetch(`http://127.0.0.1:${port}/webhook`, {
@@ -164,11 +103,14 @@ describe('docs/receiving.md', () => {
         // Sent again with the same webhook-id: the receivers that deduplicate print it once.
         const retried = await api('POST', `/webhooks/${webhook.id}/deliveries/${deliveryId}/retry`);
         expect(retried.status).toBe(202);
-        await until(async () => ((await delivery()).attempt_count === 2 ? true : undefined), 'the retry');
-        await until(
-          async () => ((await delivery()).status === 'succeeded' ? true : undefined),
-          'succeeded again',
-        );
+        await until(async () => ((await delivery()).attempt_count === 2 ? true : undefined), {
+          what: 'the retry',
+          everyMs: 100,
+        });
+        await until(async () => ((await delivery()).status === 'succeeded' ? true : undefined), {
+          what: 'succeeded again',
+          everyMs: 100,
+        });
         const printed = receiver.output().split(line).length - 1;
         expect(printed).toBe(block.title === 'receiver-svix.ts' ? 2 : 1);
       } finally {
