@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deliveredType } from './webhook';
+import { deliveredType } from './webhook-model';
 
 /**
  * The body Herald POSTs: the seeds' envelope `{ data, type, time, source, subject }`, made a valid

@@ -3,15 +3,21 @@ import { checkTargetUrl } from './address';
 import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
 import type { AllowedPorts } from './target-ports';
+import { authenticationMethods, authenticationPayloadTypes } from './webhook-model';
+
+// The delivery path's part of the webhook, kept apart so its bundles need no zod/v4 field table.
+export {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  deliveredType,
+  signingSecretsAt,
+} from './webhook-model';
 
 /**
  * The webhook: the seeds' field table as one zod schema, the cross-field rules around it, and
  * the public view of a stored webhook. Attribute names are the API's (snake_case) everywhere,
  * so a stored webhook, a request and a response read the same.
  */
-
-export const authenticationMethods = ['none', 'o_auth'] as const;
-export const authenticationPayloadTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
 
 export const limits = {
   descriptionLength: 1024,
@@ -565,26 +571,6 @@ function payloadMustBeResent(current: WebhookAttributes, changes: Partial<Parsed
   const changed = <K extends 'url' | 'authentication_server' | 'authentication_method'>(field: K) =>
     changes[field] !== undefined && changes[field] !== current[field];
   return changed('url') || changed('authentication_server') || changed('authentication_method');
-}
-
-/** The secrets that sign at `now`: the current one first, then rotated ones not yet expired. */
-export function signingSecretsAt(
-  webhook: Pick<Webhook, 'signingSecret' | 'previousSecrets'>,
-  now: Date,
-): string[] {
-  const secrets = [webhook.signingSecret];
-  for (const previous of webhook.previousSecrets) {
-    if (Date.parse(previous.expiresAt) > now.getTime()) secrets.push(previous.secret);
-  }
-  return secrets;
-}
-
-/** The `type` a delivery carries: `[prefix.]event_type[.suffix]`. */
-export function deliveredType(
-  attributes: Pick<WebhookAttributes, 'event_type_prefix' | 'event_type_suffix'>,
-  eventType: string,
-): string {
-  return [attributes.event_type_prefix, eventType, attributes.event_type_suffix].filter((p) => p).join('.');
 }
 
 /** The webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */

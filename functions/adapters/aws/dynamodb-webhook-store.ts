@@ -18,15 +18,14 @@ import {
   WebhookQuotaReached,
   type WebhookStore,
 } from '../../domain/ports';
-import {
-  authenticationMethods,
-  authenticationPayloadTypes,
-  type EndpointHealth,
-  type PreviousSecret,
-  type Webhook,
-  type WebhookAttributes,
-  type WebhookStatus,
+import type {
+  EndpointHealth,
+  PreviousSecret,
+  Webhook,
+  WebhookAttributes,
+  WebhookStatus,
 } from '../../domain/webhook';
+import { authenticationMethods, authenticationPayloadTypes } from '../../domain/webhook-model';
 import { matching, parseItem } from './stored-item';
 
 /**

@@ -19,8 +19,9 @@ import type {
 } from '../ports';
 import { classifyResponse, nextAttemptDelay, parseRetryAfter } from '../retry';
 import { signatureHeaders, signedRequestHeaders } from '../signing';
-import { signingSecretsAt, type Webhook } from '../webhook';
-import { disableWebhook } from './webhooks';
+import type { Webhook } from '../webhook';
+import { signingSecretsAt } from '../webhook-model';
+import { disableWebhook } from './disable-webhook';
 
 /**
  * The delivery function's use case: one attempt at one delivery. It builds the envelope, signs
