@@ -154,7 +154,7 @@ export function storableJsonProblem(value: unknown, depth = 0): string | undefin
 }
 
 /**
- * The OAuth payload: any JSON object. The storable check runs before the record copies keys, so
+ * The OAuth payload: a JSON object of the customer's choosing. The storable check runs before the record copies keys, so
  * a `__proto__` key is refused rather than turned into a prototype. The document describes it as
  * an opaque object: a recursive JSON value breaks generated client types (TOOLCHAIN.md).
  */
@@ -234,7 +234,7 @@ export const patchAttributesSchema = z
 
 /** A create request's attributes, as the field table parses them. */
 export type CreateAttributes = z.infer<typeof createAttributesSchema>;
-/** A PATCH's attributes, as parsed: any subset, and status. */
+/** A PATCH's attributes, as parsed: a subset of them, and status. */
 export type PatchAttributes = z.infer<typeof patchAttributesSchema>;
 
 const attributesPointer = '/data/attributes';
