@@ -6,9 +6,8 @@ import { MalformedItem } from '../../functions/adapters/aws/stored-item';
 import { hashApiKey, newApiKey } from '../../functions/domain/api-key';
 import { logSortKey } from '../../functions/domain/delivery-log';
 import { deliveryIdFor } from '../../functions/domain/envelope';
-import { newId, newSigningSecret } from '../../functions/domain/ids';
 import type { Webhook } from '../../functions/domain/webhook';
-import { freshTable } from '../helpers';
+import { freshTable, storedWebhook } from '../helpers';
 
 /**
  * Items that do not have their kind's shape (written by hand, by an older Herald, half-migrated),
@@ -50,33 +49,16 @@ async function malformed(promise: Promise<unknown>): Promise<MalformedItem> {
 }
 
 function webhook(tenant: string): Webhook {
-  const now = new Date('2026-11-24T10:00:00Z');
-  return {
-    id: newId('wh', now),
-    tenant,
-    attributes: {
-      description: 'Test webhook',
+  return storedWebhook(
+    {
       url: 'https://example.com/hook?token=url-secret',
-      event_types: ['use_case_review_status_updated'],
-      event_type_prefix: null,
-      event_type_suffix: null,
-      environment: 'production',
       authentication_method: 'o_auth',
       authentication_payload: { client_secret: 'payload-secret' },
       authentication_payload_type: 'application/json',
       authentication_server: 'https://auth.example.com/token',
-      bucket: null,
     },
-    status: 'enabled',
-    disabledReason: null,
-    disabledAt: null,
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
-    signingSecret: newSigningSecret(),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  };
+    { tenant, now: new Date('2026-11-24T10:00:00Z') },
+  );
 }
 
 /** Stores a good webhook through the store, then rewrites its item with `change` applied. */

@@ -1,10 +1,9 @@
 import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRequestBudget } from '../../functions/adapters/aws/dynamodb-request-budget';
 import { DynamoDbWebhookStore, keys } from '../../functions/adapters/aws/dynamodb-webhook-store';
-import { newId, newSigningSecret } from '../../functions/domain/ids';
 import { type IdempotencyRecord, WebhookQuotaReached } from '../../functions/domain/ports';
 import type { Webhook } from '../../functions/domain/webhook';
-import { freshTable } from '../helpers';
+import { freshTable, storedWebhook } from '../helpers';
 
 /** The per-tenant webhook quota and the request budget on DynamoDB Local, under concurrency. */
 let table: Awaited<ReturnType<typeof freshTable>>;
@@ -20,33 +19,13 @@ afterAll(() => table.raw.destroy());
 let clock = Date.parse('2026-11-24T10:00:00Z');
 function webhook(tenant: string): Webhook {
   clock += 1000;
-  const now = new Date(clock);
-  return {
-    id: newId('wh', now),
-    tenant,
-    attributes: {
-      description: 'Test webhook',
+  return storedWebhook(
+    {
       url: 'https://example.com/hook',
       event_types: ['use_case_review_status_updated', 'use_case_name_updated'],
-      event_type_prefix: null,
-      event_type_suffix: null,
-      environment: 'production',
-      authentication_method: 'none',
-      authentication_payload: null,
-      authentication_payload_type: null,
-      authentication_server: null,
-      bucket: null,
     },
-    status: 'enabled',
-    disabledReason: null,
-    disabledAt: null,
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
-    signingSecret: newSigningSecret(),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  };
+    { tenant, now: new Date(clock) },
+  );
 }
 
 /** Every item the tenant has in the table, by kind: webhooks, routes, idempotency records. */
