@@ -1,3 +1,4 @@
+import '../shared/zod-config';
 import { render } from 'preact';
 import '../shared/base.css';
 import './inbox.css';
