@@ -10,15 +10,16 @@ import { z } from 'zod';
  */
 
 /**
- * Flags of `chromium.args` (made for scraping in Lambda) that would switch off what the pages are
- * tested for: the same-origin policy and the blocking of mixed content.
+ * Flags of `chromium.args` (made for Lambda's sandbox) left out: two would switch off what pages
+ * are tested for (the same-origin policy, the blocking of mixed content), and `--single-process`
+ * takes the whole browser down when a context closes, so a file could hold only one.
  */
-const weakeningFlags = new Set(['--disable-web-security', '--allow-running-insecure-content']);
+const droppedFlags = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
 
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({
     executablePath: await chromium.executablePath(),
-    args: chromium.args.filter((arg) => !weakeningFlags.has(arg)),
+    args: chromium.args.filter((arg) => !droppedFlags.has(arg)),
   });
 }
 
