@@ -67,14 +67,20 @@ async function main(): Promise<void> {
       return false;
     },
   );
-  herald = await startLocalHerald({
-    apiPort: port('PORT', 3000),
-    eventsPort: port('EVENTS_PORT', 4010),
-    memory: args.includes('--memory'),
-    apiKey: process.env.HERALD_API_KEY || undefined,
-    ...settings,
-    log,
-  });
+  try {
+    herald = await startLocalHerald({
+      apiPort: port('PORT', 3000),
+      eventsPort: port('EVENTS_PORT', 4010),
+      memory: args.includes('--memory'),
+      apiKey: process.env.HERALD_API_KEY || undefined,
+      ...settings,
+      log,
+    });
+  } catch (error) {
+    // Let a build under way finish (the next start needs none) rather than leave it half done.
+    await ui;
+    throw error;
+  }
   const uiBuilt = await ui;
   if (stopping) return;
 

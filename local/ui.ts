@@ -59,10 +59,10 @@ export function uiBuildIsCurrent(hash: string, dist = uiDist): boolean {
 }
 
 /**
- * Runs Vite's build into `outDir`. In a process of its own: Vite is ESM-only, which jest's
+ * Runs Vite's build of every page into `outDir`. In a process of its own: Vite is ESM-only, which jest's
  * CommonJS runtime cannot load on Node 20, and local mode need not carry the bundler's memory.
  */
-function runVite(outDir: string): Promise<void> {
+export function buildUi(outDir: string): Promise<void> {
   const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   const child = spawn(
     process.execPath,
@@ -76,14 +76,17 @@ function runVite(outDir: string): Promise<void> {
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  return new Promise((resolve, reject) => {
+  // A process that exits mid-build (a failed start, Ctrl-C) takes the build with it.
+  const stop = () => child.kill();
+  process.once('exit', stop);
+  return new Promise<void>((resolve, reject) => {
     child.once('error', (error) =>
       reject(new LocalModeError(`The UI build could not start: ${error.message}`)),
     );
     child.once('exit', (code) =>
       code === 0 ? resolve() : reject(new LocalModeError(`The UI build failed (exit ${code}):\n${output}`)),
     );
-  });
+  }).finally(() => process.off('exit', stop));
 }
 
 /**
@@ -96,8 +99,10 @@ export async function ensureUiBuilt(): Promise<{ built: boolean; ms: number }> {
   const hash = uiSourceHash();
   if (uiBuildIsCurrent(hash)) return { built: false, ms: Date.now() - started };
   const staging = join(uiDir, `.dist-${process.pid}-${started}`);
+  const removeStaging = () => rmSync(staging, { recursive: true, force: true });
+  process.once('exit', removeStaging);
   try {
-    await runVite(staging);
+    await buildUi(staging);
     writeFileSync(join(staging, stampName), hash);
     rmSync(uiDist, { recursive: true, force: true });
     try {
@@ -107,7 +112,8 @@ export async function ensureUiBuilt(): Promise<{ built: boolean; ms: number }> {
       if (!uiBuildIsCurrent(hash)) throw error;
     }
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    process.off('exit', removeStaging);
+    removeStaging();
   }
   return { built: true, ms: Date.now() - started };
 }
