@@ -14,7 +14,11 @@ import { z } from 'zod';
  * are tested for (the same-origin policy, the blocking of mixed content), and `--single-process`
  * takes the whole browser down when a context closes, so a file could hold only one.
  */
-const droppedFlags = new Set(['--disable-web-security', '--allow-running-insecure-content', '--single-process']);
+const droppedFlags = new Set([
+  '--disable-web-security',
+  '--allow-running-insecure-content',
+  '--single-process',
+]);
 
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({
