@@ -79,20 +79,26 @@ export class InboxStore {
 
   /** Inbox `name`, made now if new; throws {@link TooManyInboxes} when it cannot be. */
   open(name: string, now: Date): { inbox: Inbox; created: boolean } {
-    const kept = this.inboxes.get(name);
-    if (kept) return { inbox: kept.inbox, created: false };
+    const created = !this.inboxes.has(name);
+    return { inbox: this.kept(name, now).inbox, created };
+  }
+
+  private kept(name: string, now: Date): Kept {
+    const existing = this.inboxes.get(name);
+    if (existing) return existing;
     if (this.inboxes.size >= this.limits.maxInboxes) throw new TooManyInboxes(this.limits.maxInboxes);
-    const inbox: Inbox = { name, url: this.urlOf(name), created_at: now.toISOString(), received: 0 };
-    this.inboxes.set(name, { inbox, deliveries: [] });
-    this.emit({ kind: 'inbox', inbox });
-    return { inbox, created: true };
+    const made: Kept = {
+      inbox: { name, url: this.urlOf(name), created_at: now.toISOString(), received: 0 },
+      deliveries: [],
+    };
+    this.inboxes.set(name, made);
+    this.emit({ kind: 'inbox', inbox: made.inbox });
+    return made;
   }
 
   /** Keeps what inbox `name` received (opening it if new), and tells the listeners. */
   receive(name: string, received: Received): InboxDelivery {
-    this.open(name, received.receivedAt);
-    const kept = this.inboxes.get(name);
-    if (!kept) throw new Error(`Inbox ${name} vanished`);
+    const kept = this.kept(name, received.receivedAt);
     const shown = received.body.subarray(0, this.limits.maxBodyBytes).toString('utf8');
     const delivery: InboxDelivery = {
       // Zero-padded so that ids sort as they arrived.

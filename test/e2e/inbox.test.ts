@@ -132,11 +132,18 @@ describe('the inbox page', () => {
     await deliveryItem(id).getByText('no webhook with this URL', { exact: true }).waitFor();
   });
 
-  it('has no serious or critical accessibility problem, fits 375 px, and broke no rule of its CSP', async () => {
-    expect(await seriousAccessibilityProblems(page)).toEqual([]);
+  it('has no serious or critical accessibility problem at 375 px, fits it, and broke no rule of its CSP', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.getByRole('link', { name: /^orders/ }).click();
     await page.getByRole('heading', { name: 'Deliveries to orders' }).waitFor();
+    // With a delivery open, so its headers and body are checked too.
+    const first = page
+      .getByRole('listitem')
+      .filter({ has: page.locator('summary') })
+      .first();
+    if ((await first.locator('details').getAttribute('open')) === null)
+      await first.locator('summary').click();
+    await first.getByText('webhook-id', { exact: true }).waitFor();
     expect(await horizontalOverflow(page)).toBe(0);
     expect(await seriousAccessibilityProblems(page)).toEqual([]);
     expect(problems).toEqual([]);
