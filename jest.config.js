@@ -9,6 +9,8 @@ module.exports = {
   transformIgnorePatterns: [
     '^(?!.*/node_modules/(@middy|parse-json|index-to-position|supports-color|change-case)/).*/node_modules/',
   ],
+  // The client package imports its modules as './x.js', as Node's ESM wants; here they are './x.ts'.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/contract-setup.ts'],

@@ -123,6 +123,13 @@ function dataOf<T>({ data, error, response }: Outcome<T>): T {
   return data;
 }
 
+/**
+ * fetch rejects with a TypeError when no answer came (refused, reset, DNS); an abort is an
+ * AbortError. By name, not instanceof: the fetch given may come from another realm.
+ */
+const isNetworkError = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && 'name' in error && error.name === 'TypeError';
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
@@ -153,7 +160,7 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
 
   /**
    * Makes `call` until it answers, fails for good, or its tries run out. Only for calls that are
-   * safe to repeat: fetch rejecting (a TypeError) means no answer came, not that nothing happened.
+   * safe to repeat: no answer (a network error) does not mean nothing happened.
    */
   async function retrying<T>(call: () => Promise<Outcome<T>>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -161,7 +168,7 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       try {
         outcome = await call();
       } catch (error) {
-        const wait = error instanceof TypeError ? retryDelay(attempt, retry) : undefined;
+        const wait = isNetworkError(error) ? retryDelay(attempt, retry) : undefined;
         if (wait === undefined) throw error;
         await sleep(wait);
         continue;
