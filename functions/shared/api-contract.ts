@@ -229,12 +229,17 @@ export const keyExchangeBody = z
 
 // --- Responses -------------------------------------------------------------------------------
 
-const healthSchema = z.object({
-  consecutive_failures: z.number().int(),
-  failing_since: dateTime.nullable(),
-  last_failure_at: dateTime.nullable(),
-  last_failure_reason: z.string().nullable(),
-});
+const healthSchema = z
+  .object({
+    consecutive_failures: z.number().int(),
+    failing_since: dateTime.nullable(),
+    last_failure_at: dateTime.nullable(),
+    last_failure_reason: z.string().nullable(),
+  })
+  .meta({
+    description:
+      'The endpoint’s failure streak: every failed attempt counts (`consecutive_failures`, `failing_since`, `last_failure_at`, `last_failure_reason`); a success ends it.',
+  });
 
 /** A webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
 export const webhookAttributesOut = z.object({
@@ -248,13 +253,18 @@ export const webhookAttributesOut = z.object({
   authentication_method: z.enum(authenticationMethods),
   authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
   authentication_server: z.string().nullable(),
-  has_authentication_payload: z.boolean(),
-  status: z.enum(['enabled', 'disabled']),
-  disabled_reason: z.string().nullable(),
-  disabled_at: dateTime.nullable(),
+  has_authentication_payload: z
+    .boolean()
+    .meta({ description: 'Whether an OAuth payload is stored (it is never shown).' }),
+  status: z.enum(['enabled', 'disabled']).meta({
+    description:
+      '`disabled` by hand, or by Herald after failing every attempt for `herald.autoDisableAfterSeconds` or on a `410 Gone`.',
+  }),
+  disabled_reason: z.string().nullable().meta({ description: 'Why it was disabled.' }),
+  disabled_at: dateTime.nullable().meta({ description: 'When it was disabled.' }),
   health: healthSchema,
-  created_at: dateTime,
-  updated_at: dateTime,
+  created_at: dateTime.meta({ description: 'When it was created.' }),
+  updated_at: dateTime.meta({ description: 'When it last changed (by a request or by Herald).' }),
 });
 
 const webhookResource = z

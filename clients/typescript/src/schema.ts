@@ -11,10 +11,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhooks, a page at a time */
+        /**
+         * List webhooks, a page at a time
+         * @description In creation order; `links.next` while there is more.
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Create a webhook */
+        /**
+         * Create a webhook
+         * @description Answers 201 with the webhook and its `signing_secret`, shown only here. With an `Idempotency-Key`, a retry with the same key and body within 24 hours answers the first response (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409.
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -33,11 +39,17 @@ export interface paths {
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete a webhook */
+        /**
+         * Delete a webhook
+         * @description 204, then 404.
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change a webhook, enable or disable it */
+        /**
+         * Change a webhook, enable or disable it
+         * @description Changes the attributes given (or all of them, with `data.id`, which must match the path: else 409); the result is validated as a whole. `status` (`enabled`/`disabled`) and `disabled_reason` may be set too. Changing `url` or `authentication_server` of an `o_auth` webhook, or switching to `o_auth`, needs `authentication_payload` in the same request (422 `authentication_payload_required`); repeating the stored values is not a change. Switching to `none` deletes the stored payload.
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -48,7 +60,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read the signing secret */
+        /**
+         * Read the signing secret
+         * @description The current `whsec_…` secret, and when each rotated secret still signing expires (`previous_keys`).
+         */
         get: operations["getWebhookSecret"];
         put?: never;
         post?: never;
@@ -67,7 +82,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the signing secret */
+        /**
+         * Rotate the signing secret
+         * @description The old one keeps signing beside the new one for `grace_period_seconds` (default one day); `0` ends every older secret at once (a compromised secret).
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -82,7 +100,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a webhook’s deliveries, newest first */
+        /**
+         * List a webhook’s deliveries, newest first
+         * @description Filters apply to each delivery’s `created_at`, to the millisecond, both bounds included; `links.next` while there is more.
+         */
         get: operations["listDeliveries"];
         put?: never;
         post?: never;
@@ -99,7 +120,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a delivery with its attempts and payload */
+        /**
+         * Read a delivery with its attempts and payload
+         * @description Its id is the `webhook-id` the receiver saw. With `payload` and every attempt: `time`, `status_code`, `duration_ms`, `error`, `response_excerpt` (first 512 bytes), `trigger`.
+         */
         get: operations["getDelivery"];
         put?: never;
         post?: never;
@@ -118,7 +142,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a delivery again */
+        /**
+         * Send a delivery again
+         * @description A new attempt with the same `webhook-id`; 409 when it is already queued.
+         */
         post: operations["retryDelivery"];
         delete?: never;
         options?: never;
@@ -135,7 +162,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send again everything that failed since a time */
+        /**
+         * Send again everything that failed since a time
+         * @description Every failed delivery whose `created_at` is in the range (from the log and the dead-letter queue; a `since` copied from a delivery includes it) is queued again, once; the answer counts them and says whether there is `more`.
+         */
         post: operations["recoverDeliveries"];
         delete?: never;
         options?: never;
@@ -152,7 +182,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the example event of a type to this webhook */
+        /**
+         * Send the example event of a type to this webhook
+         * @description The catalog’s example of that type, sent to this webhook and logged; `herald.testEventsPerMinute` a webhook, then 429.
+         */
         post: operations["sendTestEvent"];
         delete?: never;
         options?: never;
@@ -167,7 +200,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event-type catalog, with each type’s example payload */
+        /**
+         * The event-type catalog, with each type’s example payload
+         * @description With each type’s description and `deprecated` flag.
+         */
         get: operations["listEventTypes"];
         put?: never;
         post?: never;
@@ -186,7 +222,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** An API key for a short-lived access token */
+        /**
+         * An API key for a short-lived access token
+         * @description `{"api_token": "<key>", "tenant": "<tenant>"}` for `{"access_token", "token_type": "Bearer", "expires_in"}`: the counterpart of the platform client’s `authenticate`.
+         */
         post: operations["exchangeApiKey"];
         delete?: never;
         options?: never;
@@ -228,22 +267,28 @@ export interface components {
             };
         };
         WebhookCreateAttributes: {
-            /** @example Test webhook */
+            /**
+             * @description What the webhook is for; 1 to 1024 characters.
+             * @example Test webhook
+             */
             description: string;
-            /** @description https URL of the endpoint deliveries are POSTed to. */
+            /** @description The endpoint deliveries are POSTed to: absolute https, at most 2048 characters, no credentials or fragment; never a private, loopback, link-local, metadata or other reserved address (in any notation). */
             url: string;
-            /** @description Names from GET /webhook-event-types. */
+            /** @description Non-empty, no duplicates, each from GET /webhook-event-types (a deprecated type is accepted with a warning in `meta.warnings`). */
             event_types: string[];
-            /** @description Prepended to the delivered type, with a dot. */
+            /** @description Letters, digits, `_ . -`, up to 64; the delivered `type` is `[prefix.]event_type[.suffix]`. */
             event_type_prefix?: string | null;
-            /** @description Appended to the delivered type, with a dot. */
+            /** @description Appended to the delivered `type` after a dot; the same rules as `event_type_prefix`. */
             event_type_suffix?: string | null;
-            /** @description Only events of this environment; all when null. */
+            /** @description Only events of this environment; a webhook without one receives every environment’s. */
             environment?: string | null;
-            /** @enum {string} */
+            /**
+             * @description `o_auth`: each delivery carries a bearer token from `authentication_server`.
+             * @enum {string}
+             */
             authentication_method: "none" | "o_auth";
             /**
-             * @description Posted to authentication_server for a token. Write-only: never shown again.
+             * @description Required with `o_auth`: a JSON object (flat for form encoding), at most 4 KB, posted to `authentication_server` for a token. Write-only: never returned (`has_authentication_payload` says whether one is set), and sent only to the server it was given with.
              * @example {
              *       "client_id": "herald",
              *       "client_secret": "s3cret"
@@ -252,8 +297,11 @@ export interface components {
             authentication_payload?: {
                 [key: string]: unknown;
             } | null;
+            /** @description Required with `o_auth`: how the payload is encoded. */
             authentication_payload_type?: ("application/json" | "application/x-www-form-urlencoded") | null;
+            /** @description Required with `o_auth`: the token endpoint; the same rules as `url`. */
             authentication_server?: string | null;
+            /** @description A grouping the platform’s client sends, e.g. `use_case_events`. */
             bucket?: string | null;
         };
         WebhookUpdateRequest: {
@@ -269,22 +317,28 @@ export interface components {
             };
         };
         WebhookPatchAttributes: {
-            /** @example Test webhook */
+            /**
+             * @description What the webhook is for; 1 to 1024 characters.
+             * @example Test webhook
+             */
             description?: string;
-            /** @description https URL of the endpoint deliveries are POSTed to. */
+            /** @description The endpoint deliveries are POSTed to: absolute https, at most 2048 characters, no credentials or fragment; never a private, loopback, link-local, metadata or other reserved address (in any notation). */
             url?: string;
-            /** @description Names from GET /webhook-event-types. */
+            /** @description Non-empty, no duplicates, each from GET /webhook-event-types (a deprecated type is accepted with a warning in `meta.warnings`). */
             event_types?: string[];
-            /** @description Prepended to the delivered type, with a dot. */
+            /** @description Letters, digits, `_ . -`, up to 64; the delivered `type` is `[prefix.]event_type[.suffix]`. */
             event_type_prefix?: string | null;
-            /** @description Appended to the delivered type, with a dot. */
+            /** @description Appended to the delivered `type` after a dot; the same rules as `event_type_prefix`. */
             event_type_suffix?: string | null;
-            /** @description Only events of this environment; all when null. */
+            /** @description Only events of this environment; a webhook without one receives every environment’s. */
             environment?: string | null;
-            /** @enum {string} */
+            /**
+             * @description `o_auth`: each delivery carries a bearer token from `authentication_server`.
+             * @enum {string}
+             */
             authentication_method?: "none" | "o_auth";
             /**
-             * @description Posted to authentication_server for a token. Write-only: never shown again.
+             * @description Required with `o_auth`: a JSON object (flat for form encoding), at most 4 KB, posted to `authentication_server` for a token. Write-only: never returned (`has_authentication_payload` says whether one is set), and sent only to the server it was given with.
              * @example {
              *       "client_id": "herald",
              *       "client_secret": "s3cret"
@@ -293,11 +347,18 @@ export interface components {
             authentication_payload?: {
                 [key: string]: unknown;
             } | null;
+            /** @description Required with `o_auth`: how the payload is encoded. */
             authentication_payload_type?: ("application/json" | "application/x-www-form-urlencoded") | null;
+            /** @description Required with `o_auth`: the token endpoint; the same rules as `url`. */
             authentication_server?: string | null;
+            /** @description A grouping the platform’s client sends, e.g. `use_case_events`. */
             bucket?: string | null;
-            /** @enum {string} */
+            /**
+             * @description Enable or disable the webhook by hand.
+             * @enum {string}
+             */
             status?: "enabled" | "disabled";
+            /** @description Why it was disabled, up to 256 characters. */
             disabled_reason?: string | null;
         };
         SecretRotationRequest: {
@@ -349,11 +410,18 @@ export interface components {
                 authentication_method: "none" | "o_auth";
                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
                 authentication_server: string | null;
+                /** @description Whether an OAuth payload is stored (it is never shown). */
                 has_authentication_payload: boolean;
-                /** @enum {string} */
+                /**
+                 * @description `disabled` by hand, or by Herald after failing every attempt for `herald.autoDisableAfterSeconds` or on a `410 Gone`.
+                 * @enum {string}
+                 */
                 status: "enabled" | "disabled";
+                /** @description Why it was disabled. */
                 disabled_reason: string | null;
+                /** @description When it was disabled. */
                 disabled_at: string | null;
+                /** @description The endpoint’s failure streak: every failed attempt counts (`consecutive_failures`, `failing_since`, `last_failure_at`, `last_failure_reason`); a success ends it. */
                 health: {
                     consecutive_failures: number;
                     failing_since: string | null;
@@ -362,11 +430,13 @@ export interface components {
                 };
                 /**
                  * Format: date-time
+                 * @description When it was created.
                  * @example 2026-11-24T09:00:00.000Z
                  */
                 created_at: string;
                 /**
                  * Format: date-time
+                 * @description When it last changed (by a request or by Herald).
                  * @example 2026-11-24T09:00:00.000Z
                  */
                 updated_at: string;
@@ -700,11 +770,18 @@ export interface operations {
                                 authentication_method: "none" | "o_auth";
                                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
                                 authentication_server: string | null;
+                                /** @description Whether an OAuth payload is stored (it is never shown). */
                                 has_authentication_payload: boolean;
-                                /** @enum {string} */
+                                /**
+                                 * @description `disabled` by hand, or by Herald after failing every attempt for `herald.autoDisableAfterSeconds` or on a `410 Gone`.
+                                 * @enum {string}
+                                 */
                                 status: "enabled" | "disabled";
+                                /** @description Why it was disabled. */
                                 disabled_reason: string | null;
+                                /** @description When it was disabled. */
                                 disabled_at: string | null;
+                                /** @description The endpoint’s failure streak: every failed attempt counts (`consecutive_failures`, `failing_since`, `last_failure_at`, `last_failure_reason`); a success ends it. */
                                 health: {
                                     consecutive_failures: number;
                                     failing_since: string | null;
@@ -713,11 +790,13 @@ export interface operations {
                                 };
                                 /**
                                  * Format: date-time
+                                 * @description When it was created.
                                  * @example 2026-11-24T09:00:00.000Z
                                  */
                                 created_at: string;
                                 /**
                                  * Format: date-time
+                                 * @description When it last changed (by a request or by Herald).
                                  * @example 2026-11-24T09:00:00.000Z
                                  */
                                 updated_at: string;
