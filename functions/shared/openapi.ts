@@ -3,6 +3,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import {
   accessTokenDocument,
   createdWebhookDocument,
+  createPortalSessionBody,
   createWebhookBody,
   deliveryDetailDocument,
   deliveryDocument,
@@ -14,6 +15,7 @@ import {
   eventTypesDocument,
   idempotencyHeaders,
   keyExchangeBody,
+  portalSessionDocument,
   recoverBody,
   recoveryDocument,
   rotatedSecretDocument,
@@ -251,6 +253,47 @@ export const operations: readonly Operation[] = [
   },
   {
     method: 'post',
+    path: `${tenantBase}/portal-sessions`,
+    operationId: 'createPortalSession',
+    summary: 'Open a portal session for the tenant’s customer',
+    description:
+      'Platform-side, with the tenant’s own key or access token (a portal session cannot open another). The answer’s `url` opens the portal with the token in its fragment; the token is a bearer credential for this tenant’s routes that its `capabilities` allow, until `expires_at`. Revoking the key that made it ends it too.',
+    secured: true,
+    path_params: tenantPath,
+    body: {
+      schema: createPortalSessionBody,
+      required: false,
+      examples: {
+        read_only: {
+          summary: 'A read-only session for a day, with the platform’s colours',
+          value: {
+            data: {
+              attributes: {
+                expires_in: 86_400,
+                capabilities: ['read'],
+                return_url: 'https://app.example.com/settings/webhooks',
+                theme: { name: 'Credo AI', accent_color: '#5b3cc4' },
+              },
+            },
+          },
+        },
+      },
+    },
+    success: { status: 201, description: 'The session.', schema: portalSessionDocument },
+  },
+  {
+    method: 'delete',
+    path: `${tenantBase}/portal-sessions`,
+    operationId: 'revokePortalSessions',
+    summary: 'End every portal session of the tenant',
+    description:
+      'Every session issued until now stops working (deployed, within `herald.authorizerCacheSeconds`, as API Gateway caches the authorizer’s answer). Tenant credential only.',
+    secured: true,
+    path_params: tenantPath,
+    success: { status: 204, description: 'Ended.' },
+  },
+  {
+    method: 'post',
     path: '/auth/exchange',
     operationId: 'exchangeApiKey',
     summary: 'An API key for a short-lived access token',
@@ -302,7 +345,9 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
           ? 'deliveries'
           : op.path.endsWith('event-types')
             ? 'event types'
-            : 'webhooks',
+            : op.path.endsWith('portal-sessions')
+              ? 'portal'
+              : 'webhooks',
     ],
     ...(op.secured ? {} : { security: [] }),
     requestParams: {

@@ -50,6 +50,8 @@ export type RetriedDeliveryDocument = Answer<'retryDelivery', 202>;
 export type RecoveryDocument = Answer<'recoverDeliveries', 202>;
 export type EventTypesDocument = Answer<'listEventTypes', 200>;
 export type EventType = EventTypesDocument['data'][number];
+export type PortalSessionAttributes = Schemas['PortalSessionAttributes'];
+export type PortalSessionDocument = Answer<'createPortalSession', 201>;
 
 export interface HeraldClientOptions {
   /** The API root, e.g. `http://127.0.0.1:3000` (local mode) or the stage URL. */
@@ -103,6 +105,13 @@ export interface HeraldClient {
     recover(webhookId: string, attributes: RecoveryAttributes): Promise<RecoveryDocument>;
   };
   eventTypes: { list(): Promise<EventTypesDocument> };
+  /** Platform-side: sessions of the customer portal for this tenant (needs the tenant's own key). */
+  portalSessions: {
+    /** A session: its `url` opens the portal, the token in the fragment. */
+    create(attributes?: PortalSessionAttributes): Promise<PortalSessionDocument>;
+    /** Ends every session of the tenant issued until now. */
+    revokeAll(): Promise<void>;
+  };
   /** The access token calls carry: the one held, or a new one from the key exchange. */
   accessToken(): Promise<string>;
   /** The OpenAPI document (`GET /api/v2/openapi.json`, sent with no credential). */
@@ -298,6 +307,21 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     eventTypes: {
       list: async () =>
         dataOf(await api.GET('/api/v2/{tenant}/webhook-event-types', { params: { path: tenantPath } })),
+    },
+    portalSessions: {
+      create: async (attributes = {}) =>
+        dataOf(
+          await api.POST('/api/v2/{tenant}/portal-sessions', {
+            params: { path: tenantPath },
+            body: { data: { type: 'portal-session', attributes } },
+          }),
+        ),
+      async revokeAll() {
+        const { response, error } = await api.DELETE('/api/v2/{tenant}/portal-sessions', {
+          params: { path: tenantPath },
+        });
+        if (!response.ok) throw apiError(response, error);
+      },
     },
     accessToken: () => tokens.current(),
     async openApi() {

@@ -213,6 +213,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/{tenant}/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a portal session for the tenant’s customer
+         * @description Platform-side, with the tenant’s own key or access token (a portal session cannot open another). The answer’s `url` opens the portal with the token in its fragment; the token is a bearer credential for this tenant’s routes that its `capabilities` allow, until `expires_at`. Revoking the key that made it ends it too.
+         */
+        post: operations["createPortalSession"];
+        /**
+         * End every portal session of the tenant
+         * @description Every session issued until now stops working (deployed, within `herald.authorizerCacheSeconds`, as API Gateway caches the authorizer’s answer). Tenant credential only.
+         */
+        delete: operations["revokePortalSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/exchange": {
         parameters: {
             query?: never;
@@ -387,6 +411,35 @@ export interface components {
                     /** @description One of GET /webhook-event-types. */
                     event_type: string;
                 };
+            };
+        };
+        PortalSessionRequest: {
+            data?: {
+                /** @constant */
+                type?: "portal-session";
+                attributes?: components["schemas"]["PortalSessionAttributes"];
+            };
+        };
+        PortalSessionAttributes: {
+            /** @description Seconds the session lasts: 60 to 604800 (7 days), default 3600. */
+            expires_in?: number;
+            /** @description `read` (always): webhooks, the catalog, the log. `write`: create, change, delete, test, retry, recover. `secrets`: reveal and rotate signing secrets. Default: all three. */
+            capabilities?: ("read" | "write" | "secrets")[];
+            /**
+             * Format: uri
+             * @description Where the portal’s back link and its “session expired” page send the customer.
+             */
+            return_url?: string;
+            theme?: {
+                /** @description The platform’s name, in the header. */
+                name?: string;
+                /** @description Links, buttons and focus rings. */
+                accent_color?: string;
+                /**
+                 * Format: uri
+                 * @description The platform’s logo, shown in the header (https in production).
+                 */
+                logo_url?: string;
             };
         };
         KeyExchangeRequest: {
@@ -574,6 +627,29 @@ export interface components {
             links: {
                 /** Format: uri */
                 self: string;
+            };
+        };
+        PortalSession: {
+            data: {
+                /** @constant */
+                type: "portal-session";
+                /** @description The session id (`ps_…`). */
+                id: string;
+                attributes: {
+                    /**
+                     * Format: uri
+                     * @description The portal, with the token in the fragment (`#token=…`), which no server sees.
+                     */
+                    url: string;
+                    /** @description A bearer token for the API, scoped to the tenant and capabilities. */
+                    token: string;
+                    /**
+                     * Format: date-time
+                     * @example 2026-11-24T09:00:00.000Z
+                     */
+                    expires_at: string;
+                    capabilities: ("read" | "write" | "secrets")[];
+                };
             };
         };
         AccessToken: {
@@ -2329,6 +2405,253 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Malformed request: JSON, document shape or a query parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The credential cannot act on this tenant, or the request names a client-generated id. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No such webhook or delivery, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The route does not take this method. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description A conflict: wrong resource type, concurrent change, reused idempotency key, disabled webhook. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is not JSON:API or JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The document is well-formed but breaks the rules; each error points at a field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Too many requests: see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Herald failed; nothing about it is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+        };
+    };
+    createPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant; must be the credential’s. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/vnd.api+json": components["schemas"]["PortalSessionRequest"];
+                "application/json": components["schemas"]["PortalSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description The session. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["PortalSession"];
+                };
+            };
+            /** @description Malformed request: JSON, document shape or a query parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The credential cannot act on this tenant, or the request names a client-generated id. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No such webhook or delivery, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The route does not take this method. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description A conflict: wrong resource type, concurrent change, reused idempotency key, disabled webhook. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is not JSON:API or JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The document is well-formed but breaks the rules; each error points at a field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Too many requests: see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Herald failed; nothing about it is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+        };
+    };
+    revokePortalSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant; must be the credential’s. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed request: JSON, document shape or a query parameter. */
             400: {
