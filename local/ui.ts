@@ -18,7 +18,7 @@ export const uiDir = join(repoRoot, 'ui');
 export const uiDist = join(uiDir, 'dist');
 const stampName = '.build-stamp';
 
-/** What the pages import from outside `ui/`: part of the build's sources. */
+/** What the pages import from outside `ui/` (files or folders): part of the build's sources. */
 const sourcesOutsideUi = ['local/inbox-model.ts'];
 /** Packages whose version changes the build. */
 const buildPackages = ['vite', 'preact', 'zod'];
@@ -36,7 +36,11 @@ function filesUnder(dir: string): string[] {
 /** A hash of everything the build is made from: `ui/`'s files, what they import from outside, the build's packages. */
 export function uiSourceHash(): string {
   const hash = createHash('sha256');
-  const files = [...filesUnder(uiDir), ...sourcesOutsideUi.map((f) => join(repoRoot, f))];
+  const outside = sourcesOutsideUi.map((f) => join(repoRoot, f));
+  const files = [
+    ...filesUnder(uiDir),
+    ...outside.flatMap((f) => (statSync(f).isDirectory() ? filesUnder(f) : [f])),
+  ];
   for (const file of files.map((f) => relative(repoRoot, f)).sort()) {
     hash
       .update(`${file}\0`)
