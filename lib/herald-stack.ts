@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { HeraldSettings } from './config';
@@ -5,11 +6,16 @@ import { HeraldApi } from './constructs/api';
 import { HeraldEventBus } from './constructs/event-bus';
 import { EventPipeline } from './constructs/event-pipeline';
 import { Monitoring } from './constructs/monitoring';
+import { Portal } from './constructs/portal';
 import { Storage } from './constructs/storage';
+
+const uiDist = join(__dirname, '..', 'ui', 'dist');
 
 export interface HeraldStackProps extends StackProps {
   /** The deployment's settings, usually `settingsFromContext(app.node)`. */
   readonly settings: HeraldSettings;
+  /** The built UI; default `ui/dist`, which bin/herald.ts, `npm start` and the tests build when stale. */
+  readonly uiAssetPath?: string;
 }
 
 /** Herald: composition of its constructs and the outputs scripts and tests read. */
@@ -25,6 +31,14 @@ export class HeraldStack extends Stack {
       table: storage.table,
       encryptionKey: storage.key,
     });
+
+    const portal = new Portal(this, 'Portal', {
+      settings,
+      restApi: api.restApi,
+      assetPath: props.uiAssetPath ?? uiDist,
+    });
+    // Portal sessions' links: the portal's URL with the token in the fragment.
+    api.apiFunction.function.addEnvironment('PORTAL_URL', portal.url);
 
     const pipeline = new EventPipeline(this, 'Pipeline', { settings, bus: events.bus, table: storage.table });
     api.allowDeliveryActions(pipeline.deliveryQueue, pipeline.deadLetterQueue);
@@ -47,6 +61,11 @@ export class HeraldStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.restApi.url, description: 'Base URL of the API stage' });
+    new CfnOutput(this, 'PortalUrl', {
+      value: portal.url,
+      description:
+        'The customer portal (POST /api/v2/{tenant}/portal-sessions answers links to it); it also serves the API under /api',
+    });
     new CfnOutput(this, 'EventBusName', { value: events.bus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: events.bus.eventBusArn });
     new CfnOutput(this, 'DeadLetterQueueUrl', {

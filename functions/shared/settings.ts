@@ -139,6 +139,31 @@ export const settingSpecs = {
     description: 'Lifetime of an access token from `POST /auth/exchange`.',
     readBy: ['api'],
   }),
+  portalFrameAncestors: spec({
+    schema: z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s.length > 0)
+          : v,
+      z
+        .array(
+          z
+            .string()
+            .regex(
+              /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/,
+              'an origin like https://app.example.com or https://*.example.com',
+            ),
+        )
+        .refine((a) => new Set(a).size === a.length, 'values must be unique'),
+    ),
+    default: [] as string[],
+    description:
+      'Origins that may embed the customer portal in an iframe (CSP `frame-ancestors`, comma-separated); none by default, so no site can frame it.',
+    readBy: [],
+  }),
   authorizerCacheSeconds: spec({
     schema: integer(0, 3600),
     default: 60,

@@ -29,6 +29,9 @@ import {
 import { functionEnvironment, type HeraldSettings } from '../config';
 import { HeraldFunction } from './function';
 
+/** The API's one stage, a plain string so others (the portal's distribution) can name it without a reference. */
+export const apiStageName = 'live';
+
 export interface HeraldApiProps {
   readonly settings: HeraldSettings;
   /** The Herald table: read-write for the API, `GetItem` for the authorizer. */
@@ -123,7 +126,7 @@ export class HeraldApi extends Construct {
       // rather than credentials (functions/shared/authorizer-policy.ts).
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
       deployOptions: {
-        stageName: 'live',
+        stageName: apiStageName,
         // The stage's default method throttling: API Gateway gives each method its own bucket at
         // these limits, so on the tenant routes (one ANY method) it is the ceiling all tenants
         // share, above each tenant's own (lib/config.ts checks the tenant and exchange limits are

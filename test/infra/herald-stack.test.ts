@@ -33,10 +33,18 @@ beforeAll(() => {
   template = Template.fromStack(new HeraldStack(app, 'Herald', { settings }));
 });
 
+/** A resource aws-cdk-lib adds on its own (the portal's BucketDeployment copier and its role). */
+const cdkManaged = (logicalId: string) => logicalId.startsWith('CustomCDKBucketDeployment');
+
 function resources(type: string, props?: Record<string, unknown>): Array<[string, Resource]> {
   return Object.entries(template.findResources(type, props ? { Properties: props } : undefined)) as Array<
     [string, Resource]
   >;
+}
+
+/** Herald's own functions: not aws-cdk-lib's BucketDeployment copier (Python, deploy time only). */
+function heraldFunctions(): Array<[string, Resource]> {
+  return resources('AWS::Lambda::Function').filter(([id]) => !cdkManaged(id));
 }
 
 function only<T>(items: T[], what: string): T {
@@ -85,7 +93,7 @@ function functionInUri(uri: unknown): string {
 
 function policyStatements(filter: (policy: Resource) => boolean = () => true): Statement[] {
   const fromPolicies = resources('AWS::IAM::Policy')
-    .filter(([, p]) => filter(p))
+    .filter(([id, p]) => !cdkManaged(id) && filter(p))
     .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
   const inline = resources('AWS::IAM::Role').flatMap(([, r]) =>
     (
@@ -145,7 +153,7 @@ describe('storage', () => {
 
 describe('functions', () => {
   it('runs every function on Node.js 24, arm64, traced, JSON logs without platform lines, bundled from an asset', () => {
-    const functions = resources('AWS::Lambda::Function');
+    const functions = heraldFunctions();
     expect(functions.length).toBeGreaterThanOrEqual(2);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
@@ -166,7 +174,10 @@ describe('functions', () => {
     const quiet = Template.fromStack(
       new HeraldStack(app, 'Quiet', { settings: resolveSettings({ tracing: false, logLevel: 'WARN' }) }),
     );
-    for (const [, fn] of Object.entries(quiet.findResources('AWS::Lambda::Function'))) {
+    const quietFunctions = Object.entries(quiet.findResources('AWS::Lambda::Function')).filter(
+      ([id]) => !cdkManaged(id),
+    );
+    for (const [, fn] of quietFunctions) {
       const props = (fn as { Properties: Record<string, unknown> }).Properties;
       expect(props.TracingConfig).toBeUndefined();
       // Lambda's own filter stays at INFO, or it would drop the EMF metric lines (no level field).
@@ -183,7 +194,7 @@ describe('functions', () => {
   });
 
   it('never lets a function deliver to private addresses', () => {
-    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+    for (const [id, fn] of heraldFunctions()) {
       const variables = (fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
         ?.Variables;
       expect({ id, value: variables?.HERALD_ALLOW_PRIVATE_TARGETS }).toEqual({ id, value: 'false' });
@@ -222,15 +233,20 @@ describe('functions', () => {
     const api = (template.toJSON().Resources[apiFunction] as Resource).Properties.Environment as {
       Variables: Record<string, unknown>;
     };
-    const { DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, ...rest } = api.Variables;
+    const { DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL, PORTAL_URL, ...rest } = api.Variables;
     expect(rest).toEqual(expected);
+    // Portal sessions link to the stack's own portal distribution.
+    const [distributionId] = only(resources('AWS::CloudFront::Distribution'), 'distribution');
+    expect(PORTAL_URL).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/portal/']],
+    });
     for (const url of [DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL]) {
       expect(queues).toContain((url as { Ref: string }).Ref);
     }
   });
 
   it('gives every function its own log group with the configured retention', () => {
-    for (const [, fn] of resources('AWS::Lambda::Function')) {
+    for (const [, fn] of heraldFunctions()) {
       const logGroupId = target((fn.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
