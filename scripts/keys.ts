@@ -4,9 +4,9 @@ import { buildProgram } from '../cli/program';
 /**
  * `npm run keys -- <create|list|revoke|provision> ...` is `herald keys ...` (cli/commands/keys.ts);
  * the package script runs the CLI. This module keeps `runKeys` for callers in code (the tests), and
- * the key operations stay importable from cli/tenant-keys.ts.
+ * the key operations stay importable from cli/tenant-keys.ts and cli/stack.ts.
  */
-export { provisionUsageKey, type UsageKeyProvisioning } from '../cli/tenant-keys';
+export { provisionUsageKey, type UsageKeyProvisioning } from '../cli/stack';
 
 /**
  * Runs `herald keys <argv>` in this process, handing each piece of output to `out`; throws what

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Context, dataDirOf, globalsOf, tenantOf } from '../context';
 import { lazy } from '../lazy';
 import { json, type Output, table, UsageError } from '../output';
-import type { KeyTarget, Provisioned } from '../tenant-keys';
+import type { Provisioned } from '../stack';
+import type { KeyTarget } from '../tenant-keys';
 
 /**
  * `herald keys`: tenant API keys, made in Herald's table directly (an operator's job: there is no
@@ -169,7 +170,7 @@ Examples:
           throw new UsageError(
             'provision needs --stack <name>: the usage plan and API are read from its outputs (local mode needs none).',
           );
-        const provisioned = await lazy.tenantKeys().provisionTenant(target.stack, tenant);
+        const provisioned = await lazy.stack().provisionTenant(target.stack, tenant);
         if (globalsOf(command).json) output.out(json({ tenant, ...provisionedJson(provisioned) }));
         else sayProvisioned(output, tenant, provisioned);
       }),
