@@ -8,6 +8,7 @@ export const lazy = {
   eventBridge: (): typeof import('@aws-sdk/client-eventbridge') => require('@aws-sdk/client-eventbridge'),
   tenantKeys: (): typeof import('./tenant-keys') => require('./tenant-keys'),
   stack: (): typeof import('./stack') => require('./stack'),
+  client: (): typeof import('../clients/typescript/src') => require('../clients/typescript/src'),
   platformEvent: (): typeof import('../functions/domain/platform-event') =>
     require('../functions/domain/platform-event'),
   standardWebhooks: (): typeof import('standardwebhooks') => require('standardwebhooks'),

@@ -146,6 +146,13 @@ const plainChars = {
   middle: '  ',
 };
 
+/** cli-table3 pads the last column too: trailing spaces only get in the way of `grep` and diffs. */
+const trimLines = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+
 /** A table with a header row; `undefined` cells print empty. */
 export function table(output: Output, head: string[], rows: unknown[][]): string {
   const t = new Table({
@@ -154,7 +161,7 @@ export function table(output: Output, head: string[], rows: unknown[][]): string
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
   for (const row of rows) t.push(row.map(cellText));
-  return t.toString();
+  return trimLines(t.toString());
 }
 
 /** One resource's fields, a label and a value a line. */
@@ -164,7 +171,7 @@ export function fields(output: Output, rows: Array<[string, unknown]>): string {
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   });
   for (const [label, value] of rows) t.push([output.color.dim(label), cellText(value)]);
-  return t.toString();
+  return trimLines(t.toString());
 }
 
 /** Network failures worth a plain sentence, by their `code` (Node's, undici's or the AWS SDK's). */

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
+import { deliveriesCommand } from './commands/deliveries';
+import { eventTypesCommand } from './commands/event-types';
 import { keysCommand } from './commands/keys';
 import { listenCommand } from './commands/listen';
 import { publishCommand } from './commands/publish';
+import { webhooksCommand } from './commands/webhooks';
 import type { Context } from './context';
 import { exitCodes, exitCodesHelp, reportFailure } from './output';
 import { type CliSetting, cliSettings } from './settings';
@@ -44,7 +47,14 @@ export function buildProgram(context: Context): Command {
     .addHelpText('after', `\n${settingsHelp()}\n\n${exitCodesHelp}`);
 
   // Subcommands inherit the settings above (exit override, output, help flags) when added after them.
-  for (const make of [publishCommand, listenCommand, keysCommand]) {
+  for (const make of [
+    webhooksCommand,
+    deliveriesCommand,
+    eventTypesCommand,
+    publishCommand,
+    listenCommand,
+    keysCommand,
+  ]) {
     const command = make(context);
     program.addCommand(command);
     inheritSettings(program, command);

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import { Command } from 'commander';
 import { z } from 'zod';
@@ -7,6 +5,7 @@ import { findEventType } from '../../functions/domain/event-catalog';
 import { envName, settingSpecs } from '../../functions/shared/settings';
 import { localAwsConfig } from '../../local/aws-config';
 import { type Context, globalsOf, tenantOf } from '../context';
+import { readJsonObject } from '../input';
 import { lazy } from '../lazy';
 import { json, networkErrorCode, RefusedError, UnreachableError, UsageError } from '../output';
 import { cliSettings } from '../settings';
@@ -28,30 +27,6 @@ export function eventsTargetOf(env: NodeJS.ProcessEnv, aws: boolean): EventsTarg
   if (!/^https?:\/\/[^/]/.test(url))
     throw new UsageError(`${setting.env} must be an http(s) URL, or empty for AWS, not ${url}`);
   return { kind: 'local', url };
-}
-
-/** `--data`: JSON (`'{...}'`) or `@file.json`; a JSON object either way. */
-export function readData(value: string, cwd: string): Record<string, unknown> {
-  let text = value;
-  if (value.startsWith('@')) {
-    const path = resolve(cwd, value.slice(1));
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new UsageError(
-        `--data ${value}: cannot read it (${error instanceof Error ? error.message : error})`,
-      );
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--data is not JSON: ${error instanceof Error ? error.message : error}`);
-  }
-  const object = z.record(z.unknown()).safeParse(parsed);
-  if (!object.success || Array.isArray(parsed)) throw new UsageError('--data must be a JSON object.');
-  return object.data;
 }
 
 const optionsSchema = z.object({
@@ -80,7 +55,8 @@ async function publish(context: Context, eventType: string, command: Command): P
   const example = findEventType(eventType)?.example;
   if (options.data === undefined && !example)
     throw new UsageError(`${eventType} is not in the catalog, so it has no example: give --data.`);
-  const data = options.data === undefined ? { ...example } : readData(options.data, context.cwd);
+  const data =
+    options.data === undefined ? { ...example } : readJsonObject(options.data, context.cwd, '--data');
   const detail = {
     tenant,
     environment: options.environment,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { freePort } from '../../local/emulators';
 import { version } from '../../package.json';
-import { seedReviewData } from '../helpers';
+import { seedBodies, seedReviewData } from '../helpers';
 import { resourcesOf } from './support/api';
 import { useLocalHerald } from './support/local';
 import { root, type Started, startProcess, waitForOutput } from './support/process';
@@ -117,16 +117,23 @@ describe('herald --help, --version and usage errors', () => {
       expect(run.stdout).toContain(text);
   });
 
-  it.each([['publish'], ['listen'], ['keys'], ['keys', 'create']])(
-    'prints help for %s',
-    async (...command) => {
-      const run = await herald([...command, '--help']);
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain(`Usage: herald ${command.join(' ')}`);
-      // The global flags are listed under every command.
-      expect(run.stdout).toContain('--api-url');
-    },
-  );
+  it.each([
+    'webhooks',
+    'webhooks create',
+    'deliveries',
+    'deliveries list',
+    'event-types',
+    'publish',
+    'listen',
+    'keys',
+    'keys create',
+  ])('prints help for %s', async (command) => {
+    const run = await herald([...command.split(' '), '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Usage: herald ${command}`);
+    // The global flags are listed under every command.
+    expect(run.stdout).toContain('--api-url');
+  });
 
   it('prints the version', async () => {
     expect((await herald(['--version'])).stdout.trim()).toBe(version);
@@ -281,5 +288,298 @@ describe('herald publish and herald listen', () => {
     const run = await herald(['publish', 'use_case_name_updated'], { HERALD_EVENTS_URL: url });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(`Could not reach the PutEvents endpoint at ${url}`);
+  });
+});
+
+const webhookDocument = z.object({
+  data: z.object({
+    id: z.string(),
+    attributes: z
+      .object({
+        description: z.string(),
+        url: z.string(),
+        status: z.string(),
+        event_types: z.array(z.string()),
+      })
+      .passthrough(),
+  }),
+});
+const createdDocument = z.object({
+  data: z.object({ id: z.string(), attributes: z.object({ signing_secret: z.string() }).passthrough() }),
+});
+const listDocument = z.object({
+  data: z.array(z.object({ id: z.string(), attributes: z.record(z.unknown()) })),
+  links: z.record(z.unknown()).optional(),
+});
+
+/** The seed's "none" webhook as flags, pointed at `url`. */
+const seedFlags = (url: string) => [
+  '--description',
+  'Test webhook',
+  '--url',
+  url,
+  '--event-types',
+  'use_case_review_status_updated',
+  '--event-type-prefix',
+  'CredoAI',
+  '--event-type-suffix',
+  'v1',
+  '--environment',
+  'production',
+  '--authentication-method',
+  'none',
+];
+
+describe('herald webhooks', () => {
+  it("creates the seed's test webhook from flags, and `webhooks test` reaches a listener, verified", async () => {
+    const port = await freePort();
+    const created = createdDocument.parse(
+      await heraldJson(['webhooks', 'create', ...seedFlags(`http://127.0.0.1:${port}/hook`)]),
+    );
+    expect(created.data.attributes).toMatchObject({
+      description: 'Test webhook',
+      event_types: ['use_case_review_status_updated'],
+      event_type_prefix: 'CredoAI',
+      event_type_suffix: 'v1',
+      environment: 'production',
+      authentication_method: 'none',
+    });
+    const listener = await listen([
+      '--json',
+      '--secret',
+      created.data.attributes.signing_secret,
+      '--port',
+      String(port),
+    ]);
+
+    const sent = await herald(['webhooks', 'test', created.data.id]);
+    expect(sent.code).toBe(0);
+    const deliveryId = sent.stdout.match(/delivery (msg_\S+)/)?.[1];
+    expect(deliveryId).toBeDefined();
+    const seen = deliveryLine.parse(
+      await until(() => listener.deliveries()[0], { what: 'the test delivery' }),
+    );
+    expect(seen).toMatchObject({
+      webhook_id: deliveryId,
+      type: 'CredoAI.use_case_review_status_updated.v1',
+      verified: true,
+    });
+    listener.started.child.kill('SIGTERM');
+  });
+
+  it("creates the seed's OAuth webhook from a body file, and prints the API's warning-free document", async () => {
+    writeFileSync(join(dir, 'oauth.json'), JSON.stringify(seedBodies.oAuth));
+    const created = createdDocument.parse(await heraldJson(['webhooks', 'create', '--file', 'oauth.json']));
+    expect(created.data.attributes).toMatchObject({
+      authentication_method: 'o_auth',
+      authentication_server: 'https://auth.example.com',
+      has_authentication_payload: true,
+    });
+    // A flag over the file's attribute.
+    const overridden = createdDocument.parse(
+      await heraldJson([
+        'webhooks',
+        'create',
+        '--file',
+        'oauth.json',
+        '--description',
+        'From the file, renamed',
+      ]),
+    );
+    expect(overridden.data.attributes.description).toBe('From the file, renamed');
+  });
+
+  it('lists, pages, reads, updates, disables, enables and deletes', async () => {
+    const ids = [];
+    for (const n of [1, 2]) {
+      const run = createdDocument.parse(
+        await heraldJson(['webhooks', 'create', ...seedFlags(`https://example.com/${n}`)]),
+      );
+      ids.push(run.data.id);
+    }
+    const [id] = ids;
+    if (!id) throw new Error('no webhook');
+
+    const all = listDocument.parse(await heraldJson(['webhooks', 'list', '--all', '--page-size', '1']));
+    expect(all.data.map((w) => w.id)).toEqual(expect.arrayContaining(ids));
+    const page = await herald(['webhooks', 'list', '--page-size', '1']);
+    expect(page.stdout).toMatch(/^ID\s+DESCRIPTION\s+URL\s+EVENT TYPES\s+ENVIRONMENT\s+STATUS\n/);
+    expect(page.stdout).toMatch(/More: --after \S+ \(or --all\)/);
+
+    expect(webhookDocument.parse(await heraldJson(['webhooks', 'get', id])).data.id).toBe(id);
+    const shown = await herald(['webhooks', 'get', id]);
+    expect(shown.stdout).toMatch(/delivered type\s+CredoAI\.<event_type>\.v1/);
+
+    const updated = webhookDocument.parse(
+      await heraldJson(['webhooks', 'update', id, '--description', 'Renamed']),
+    );
+    expect(updated.data.attributes.description).toBe('Renamed');
+
+    const disabled = webhookDocument.parse(
+      await heraldJson(['webhooks', 'disable', id, '--reason', 'maintenance']),
+    );
+    expect(disabled.data.attributes).toMatchObject({ status: 'disabled', disabled_reason: 'maintenance' });
+    expect((await herald(['webhooks', 'enable', id])).stdout).toBe(`Enabled ${id}.\n`);
+    expect(webhookDocument.parse(await heraldJson(['webhooks', 'get', id])).data.attributes.status).toBe(
+      'enabled',
+    );
+
+    expect(await herald(['webhooks', 'delete', id])).toMatchObject({ code: 0, stdout: `Deleted ${id}.\n` });
+    const gone = await herald(['webhooks', 'get', id]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^Error 404 \S+: /);
+  });
+
+  it('reads and rotates the signing secret', async () => {
+    const created = createdDocument.parse(
+      await heraldJson(['webhooks', 'create', ...seedFlags('https://example.com/s')]),
+    );
+    const { id } = created.data;
+    const secret = z
+      .object({
+        data: z.object({ attributes: z.object({ key: z.string(), previous_keys: z.array(z.unknown()) }) }),
+      })
+      .parse(await heraldJson(['webhooks', 'secret', id]));
+    expect(secret.data.attributes).toEqual({
+      key: created.data.attributes.signing_secret,
+      previous_keys: [],
+    });
+
+    const rotated = z
+      .object({
+        data: z.object({ attributes: z.object({ key: z.string(), previous_key_expires_at: z.string() }) }),
+      })
+      .parse(await heraldJson(['webhooks', 'rotate-secret', id, '--grace-period', '60']));
+    expect(rotated.data.attributes.key).not.toBe(created.data.attributes.signing_secret);
+    const after = await herald(['webhooks', 'secret', id]);
+    expect(after.stdout).toContain(rotated.data.attributes.key);
+    expect(after.stdout).toMatch(/previous 1\s+signs until \S+/);
+  });
+
+  it("prints the API's errors with their pointers on stderr and exits 1; --json prints them as the API sent them", async () => {
+    const bad = [
+      'webhooks',
+      'create',
+      ...seedFlags('https://example.com/x'),
+      '--event-types',
+      'order_created',
+    ];
+    const run = await herald(bad);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^Error 422 unknown_event_type: .*order_created.* \(at \/data\/attributes\/event_types\/1\)$/m,
+    );
+    const asJson = await herald(['--json', ...bad]);
+    expect(asJson.code).toBe(1);
+    expect(JSON.parse(asJson.stderr)).toEqual({
+      errors: [
+        expect.objectContaining({
+          status: '422',
+          code: 'unknown_event_type',
+          source: { pointer: '/data/attributes/event_types/1' },
+        }),
+      ],
+    });
+  });
+
+  it('exits 2 without an API key, and 3 when the API is not there', async () => {
+    const noKey = await herald(['webhooks', 'list'], { HERALD_API_KEY: '', HERALD_TENANT: 'acme' });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('No API key: set HERALD_API_KEY or pass --api-key');
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const away = await herald(['webhooks', 'list', '--api-url', url]);
+    expect(away.code).toBe(3);
+    expect(away.stderr).toContain(`Could not reach Herald at ${url}`);
+  });
+});
+
+describe('herald deliveries and event-types', () => {
+  it('lists, filters, reads, retries and recovers the deliveries of a failing webhook', async () => {
+    const failing = await listen(['--status', '503']);
+    const created = createdDocument.parse(
+      await heraldJson([
+        'webhooks',
+        'create',
+        ...seedFlags(`${failing.url}/hook`),
+        '--event-types',
+        'use_case_name_updated',
+      ]),
+    );
+    const { id } = created.data;
+    const since = new Date(Date.now() - 1000).toISOString();
+    await herald(['webhooks', 'test', id, '--event-type', 'use_case_name_updated']);
+    // The retry schedule here is 1s,1s: three attempts, then failed.
+    const failed = await until(
+      async () => {
+        const page = listDocument.parse(await heraldJson(['deliveries', 'list', id, '--status', 'failed']));
+        return page.data[0];
+      },
+      { what: 'a failed delivery' },
+    );
+    expect(failed.attributes).toMatchObject({ status: 'failed', attempt_count: 3, last_status_code: 503 });
+    const none = listDocument.parse(await heraldJson(['deliveries', 'list', id, '--status', 'succeeded']));
+    expect(none.data).toEqual([]);
+    const table = await herald([
+      'deliveries',
+      'list',
+      id,
+      '--event-type',
+      'use_case_name_updated',
+      '--since',
+      since,
+    ]);
+    expect(table.stdout).toMatch(new RegExp(`${failed.id}\\s+use_case_name_updated\\s+failed\\s+3\\s+503`));
+
+    const one = await herald(['deliveries', 'get', id, failed.id]);
+    expect(one.stdout).toMatch(/^1\s+\S+\s+test\s+failed\s+503/m);
+    expect(one.stdout).toContain('"type": "CredoAI.use_case_name_updated.v1"');
+
+    expect((await herald(['deliveries', 'retry', id, failed.id])).stdout).toBe(
+      `Queued ${failed.id} again.\n`,
+    );
+    await until(
+      async () => {
+        const detail = z
+          .object({
+            data: z.object({
+              attributes: z.object({ attempts: z.array(z.object({ trigger: z.string() })) }),
+            }),
+          })
+          .parse(await heraldJson(['deliveries', 'get', id, failed.id]));
+        return detail.data.attributes.attempts.some((a) => a.trigger === 'retry') ? true : undefined;
+      },
+      { what: 'the retried attempt' },
+    );
+    const status = await until(
+      async () => {
+        const page = listDocument.parse(await heraldJson(['deliveries', 'list', id]));
+        return page.data[0]?.attributes.status === 'failed' ? 'failed' : undefined;
+      },
+      { what: 'the retry to fail again' },
+    );
+    expect(status).toBe('failed');
+
+    const recovered = z
+      .object({ data: z.object({ attributes: z.object({ queued: z.number() }) }) })
+      .parse(await heraldJson(['deliveries', 'recover', id, '--since', since]));
+    expect(recovered.data.attributes.queued).toBe(1);
+    const badFilter = await herald(['deliveries', 'list', id, '--since', 'yesterday']);
+    expect(badFilter.code).toBe(1);
+    expect(badFilter.stderr).toMatch(/^Error 400 .*\(at \?filter\[since\]\)$/m);
+    failing.started.child.kill('SIGTERM');
+  });
+
+  it('prints the catalog, with examples on request', async () => {
+    const catalog = z
+      .object({
+        data: z.array(z.object({ attributes: z.object({ name: z.string(), deprecated: z.boolean() }) })),
+      })
+      .parse(await heraldJson(['event-types']));
+    expect(catalog.data.map((t) => t.attributes.name)).toContain('use_case_review_status_updated');
+    const people = await herald(['event-types']);
+    expect(people.stdout).toMatch(/use_case_governance_status_updated \(deprecated\)/);
+    const examples = await herald(['event-types', '--examples']);
+    expect(examples.stdout).toContain('"reviewId": "pu7BDgxfVnK4RTQyb88uL"');
   });
 });
