@@ -217,6 +217,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       TABLE_NAME: tableName,
       HERALD_TOKEN_SIGNING_KEY: signingKey,
+      // On whatever port the API listens: sessions' links are made on the request's origin.
+      PORTAL_URL: '/portal/',
       POWERTOOLS_SERVICE_NAME: 'herald',
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
       // Nothing turns EMF lines into metrics here; POWERTOOLS_METRICS_DISABLED=false prints them.

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   contextKey,
   defaultSettings,
@@ -64,10 +62,4 @@ export function configurationDoc(): string {
     ...all.map(row),
     '',
   ].join('\n');
-}
-
-if (require.main === module) {
-  const path = join(__dirname, '..', 'docs', 'configuration.md');
-  writeFileSync(path, configurationDoc());
-  console.log(`wrote ${path}`);
 }

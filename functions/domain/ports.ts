@@ -57,6 +57,10 @@ export interface ApiKeyStore {
   list(tenant: string): Promise<ApiKeyRecord[]>;
   /** Marks the key revoked; returns false when there is no such key. */
   revoke(tenant: string, keyId: string, at: Date): Promise<boolean>;
+  /** When the tenant last ended all its portal sessions (sessions issued until then are void). */
+  portalSessionsRevokedAt(tenant: string): Promise<Date | undefined>;
+  /** Ends every portal session of the tenant issued up to `at`. */
+  revokePortalSessions(tenant: string, at: Date): Promise<void>;
 }
 
 /** Gives the access-token signing key (cached by the adapter). */

@@ -168,7 +168,8 @@ const authenticationPayload = z
   .pipe(z.record(z.string(), z.unknown()).nullable())
   .meta({
     override: { type: ['object', 'null'], additionalProperties: true },
-    description: 'Posted to authentication_server for a token. Write-only: never shown again.',
+    description:
+      'Required with `o_auth`: a JSON object (flat for form encoding), at most 4 KB, posted to `authentication_server` for a token. Write-only: never returned (`has_authentication_payload` says whether one is set), and sent only to the server it was given with.',
     example: { client_id: 'herald', client_secret: 's3cret' },
   });
 
@@ -178,21 +179,30 @@ const attributeShape = {
     .trim()
     .min(1, 'must not be empty')
     .max(limits.descriptionLength)
-    .meta({ example: 'Test webhook' }),
-  url: z.string().meta({ description: 'https URL of the endpoint deliveries are POSTed to.' }),
-  event_types: z
-    .array(z.string())
-    .min(1, 'must list at least one event type')
-    .meta({ description: 'Names from GET /webhook-event-types.' }),
-  event_type_prefix: affix.optional().meta({ description: 'Prepended to the delivered type, with a dot.' }),
-  event_type_suffix: affix.optional().meta({ description: 'Appended to the delivered type, with a dot.' }),
-  environment: z
-    .preprocess(blankToNull, z.string().nullable())
-    .optional()
-    .meta({ description: 'Only events of this environment; all when null.' }),
-  authentication_method: z.enum(authenticationMethods, {
-    error: () => `must be one of: ${authenticationMethods.join(', ')}`,
+    .meta({ description: 'What the webhook is for; 1 to 1024 characters.', example: 'Test webhook' }),
+  url: z.string().meta({
+    description:
+      'The endpoint deliveries are POSTed to: absolute https, at most 2048 characters, no credentials or fragment; never a private, loopback, link-local, metadata or other reserved address (in any notation).',
   }),
+  event_types: z.array(z.string()).min(1, 'must list at least one event type').meta({
+    description:
+      'Non-empty, no duplicates, each from GET /webhook-event-types (a deprecated type is accepted with a warning in `meta.warnings`).',
+  }),
+  event_type_prefix: affix.optional().meta({
+    description:
+      'Letters, digits, `_ . -`, up to 64; the delivered `type` is `[prefix.]event_type[.suffix]`.',
+  }),
+  event_type_suffix: affix.optional().meta({
+    description: 'Appended to the delivered `type` after a dot; the same rules as `event_type_prefix`.',
+  }),
+  environment: z.preprocess(blankToNull, z.string().nullable()).optional().meta({
+    description: 'Only events of this environment; a webhook without one receives every environment’s.',
+  }),
+  authentication_method: z
+    .enum(authenticationMethods, {
+      error: () => `must be one of: ${authenticationMethods.join(', ')}`,
+    })
+    .meta({ description: '`o_auth`: each delivery carries a bearer token from `authentication_server`.' }),
   authentication_payload: z.preprocess(blankToNull, authenticationPayload).optional(),
   authentication_payload_type: z
     .preprocess(
@@ -203,8 +213,12 @@ const attributeShape = {
         })
         .nullable(),
     )
-    .optional(),
-  authentication_server: z.preprocess(blankToNull, z.string().nullable()).optional(),
+    .optional()
+    .meta({ description: 'Required with `o_auth`: how the payload is encoded.' }),
+  authentication_server: z
+    .preprocess(blankToNull, z.string().nullable())
+    .optional()
+    .meta({ description: 'Required with `o_auth`: the token endpoint; the same rules as `url`.' }),
   bucket: z
     .preprocess(
       blankToNull,
@@ -213,7 +227,8 @@ const attributeShape = {
         .regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be lowercase letters, digits and _ (e.g. use_case_events)')
         .nullable(),
     )
-    .optional(),
+    .optional()
+    .meta({ description: 'A grouping the platform’s client sends, e.g. `use_case_events`.' }),
 };
 
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
@@ -227,8 +242,14 @@ export const patchAttributesSchema = z
     url: attributeShape.url.optional(),
     event_types: attributeShape.event_types.optional(),
     authentication_method: attributeShape.authentication_method.optional(),
-    status: z.enum(['enabled', 'disabled'], { error: () => 'must be one of: enabled, disabled' }).optional(),
-    disabled_reason: z.preprocess(blankToNull, z.string().trim().max(256).nullable()).optional(),
+    status: z
+      .enum(['enabled', 'disabled'], { error: () => 'must be one of: enabled, disabled' })
+      .optional()
+      .meta({ description: 'Enable or disable the webhook by hand.' }),
+    disabled_reason: z
+      .preprocess(blankToNull, z.string().trim().max(256).nullable())
+      .optional()
+      .meta({ description: 'Why it was disabled, up to 256 characters.' }),
   })
   .meta({ id: 'WebhookPatchAttributes' });
 

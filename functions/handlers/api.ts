@@ -9,6 +9,7 @@ import { SqsDeliveryQueue } from '../adapters/aws/sqs-delivery-queue';
 import { systemClock } from '../domain/ports';
 import {
   type ApiDeps,
+  principalOf,
   routeAuthExchange,
   routeOpenApiDocument,
   routeTenantRequest,
@@ -22,6 +23,7 @@ import { openApiPath } from '../shared/openapi';
 const config = readApiConfig();
 if (!config.queues)
   throw new Error('Invalid configuration: set DELIVERY_QUEUE_URL and DEAD_LETTER_QUEUE_URL');
+const signingKey = signingKeyProvider(config);
 const dynamo = documentClient();
 const { webhooks, keys } = stores(config, dynamo);
 // fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
@@ -51,22 +53,28 @@ const deps: ApiDeps = {
   },
   auth: {
     keys,
-    signingKey: signingKeyProvider(config),
+    signingKey,
     clock: systemClock,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
   },
+  portal: { keys, signingKey, clock: systemClock, portalUrl: config.portalUrl },
 };
 
 async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  const tenant = event.requestContext?.authorizer?.tenant as string | undefined;
-  logger.appendKeys({ tenant, method: event.httpMethod, path: event.path });
+  const principal = principalOf(event);
+  logger.appendKeys({
+    tenant: principal?.tenant,
+    portalSession: principal?.portal?.sessionId,
+    method: event.httpMethod,
+    path: event.path,
+  });
   try {
     const result =
       event.path === '/auth/exchange'
         ? await routeAuthExchange(deps, event)
         : event.path === openApiPath
           ? routeOpenApiDocument(event)
-          : await routeTenantRequest(deps, event, tenant);
+          : await routeTenantRequest(deps, event, principal);
     logger.info('request', { status: result.statusCode });
     return result;
   } catch (error) {

@@ -3,6 +3,7 @@ import { decodeCursor, deliveryStatuses } from '../domain/delivery-log';
 import { rfc3339Pattern } from '../domain/envelope';
 import { eventCatalog, eventTypeNames } from '../domain/event-catalog';
 import { webhookIdPattern } from '../domain/ids';
+import { portalCapabilities, portalSessionLimits } from '../domain/portal-session';
 import { maxRotationGraceSeconds, pageSizes } from '../domain/use-cases/webhooks';
 import {
   authenticationMethods,
@@ -227,14 +228,88 @@ export const keyExchangeBody = z
   })
   .meta({ id: 'KeyExchangeRequest' });
 
+/** A link the portal shows: http(s) only, so no `javascript:` URL can reach a page. */
+const webLink = (what: string) =>
+  z
+    .string()
+    .max(512)
+    .refine((value) => {
+      try {
+        return ['https:', 'http:'].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute http(s) URL')
+    .meta({ format: 'uri', description: what });
+
+export const portalSessionAttributes = z
+  .strictObject({
+    expires_in: z
+      .number()
+      .int()
+      .min(portalSessionLimits.minSeconds)
+      .max(portalSessionLimits.maxSeconds)
+      .optional()
+      .meta({
+        description: `Seconds the session lasts: ${portalSessionLimits.minSeconds} to ${portalSessionLimits.maxSeconds} (7 days), default ${portalSessionLimits.defaultSeconds}.`,
+      }),
+    capabilities: z
+      .array(z.enum(portalCapabilities))
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, 'must not repeat a capability')
+      .refine((list) => list.includes('read'), 'must include read')
+      .optional()
+      .meta({
+        description:
+          '`read` (always): webhooks, the catalog, the log. `write`: create, change, delete, test, retry, recover. `secrets`: reveal and rotate signing secrets. Default: all three.',
+      }),
+    return_url: webLink(
+      'Where the portal’s back link and its “session expired” page send the customer.',
+    ).optional(),
+    theme: z
+      .strictObject({
+        name: z
+          .string()
+          .trim()
+          .min(1)
+          .max(64)
+          .optional()
+          .meta({ description: 'The platform’s name, in the header.' }),
+        accent_color: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1f6feb')
+          .optional()
+          .meta({ description: 'Links, buttons and focus rings.' }),
+        logo_url: webLink('The platform’s logo, shown in the header (https in production).').optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'PortalSessionAttributes' });
+
+export const createPortalSessionBody = z
+  .object({
+    data: z
+      .object({
+        type: z.literal('portal-session').optional(),
+        attributes: portalSessionAttributes.optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'PortalSessionRequest' });
+
 // --- Responses -------------------------------------------------------------------------------
 
-const healthSchema = z.object({
-  consecutive_failures: z.number().int(),
-  failing_since: dateTime.nullable(),
-  last_failure_at: dateTime.nullable(),
-  last_failure_reason: z.string().nullable(),
-});
+const healthSchema = z
+  .object({
+    consecutive_failures: z.number().int(),
+    failing_since: dateTime.nullable(),
+    last_failure_at: dateTime.nullable(),
+    last_failure_reason: z.string().nullable(),
+  })
+  .meta({
+    description:
+      'The endpoint’s failure streak: every failed attempt counts (`consecutive_failures`, `failing_since`, `last_failure_at`, `last_failure_reason`); a success ends it.',
+  });
 
 /** A webhook as the API shows it: every attribute but the OAuth payload, which is only flagged. */
 export const webhookAttributesOut = z.object({
@@ -248,13 +323,18 @@ export const webhookAttributesOut = z.object({
   authentication_method: z.enum(authenticationMethods),
   authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
   authentication_server: z.string().nullable(),
-  has_authentication_payload: z.boolean(),
-  status: z.enum(['enabled', 'disabled']),
-  disabled_reason: z.string().nullable(),
-  disabled_at: dateTime.nullable(),
+  has_authentication_payload: z
+    .boolean()
+    .meta({ description: 'Whether an OAuth payload is stored (it is never shown).' }),
+  status: z.enum(['enabled', 'disabled']).meta({
+    description:
+      '`disabled` by hand, or by Herald after failing every attempt for `herald.autoDisableAfterSeconds` or on a `410 Gone`.',
+  }),
+  disabled_reason: z.string().nullable().meta({ description: 'Why it was disabled.' }),
+  disabled_at: dateTime.nullable().meta({ description: 'When it was disabled.' }),
   health: healthSchema,
-  created_at: dateTime,
-  updated_at: dateTime,
+  created_at: dateTime.meta({ description: 'When it was created.' }),
+  updated_at: dateTime.meta({ description: 'When it last changed (by a request or by Herald).' }),
 });
 
 const webhookResource = z
@@ -382,6 +462,26 @@ export const rotatedSecretDocument = secretResource(
   z.object({ key: signingSecret, previous_key_expires_at: dateTime }),
 );
 
+export const portalSessionDocument = z
+  .object({
+    data: z.object({
+      type: z.literal('portal-session'),
+      id: z.string().meta({ description: 'The session id (`ps_…`).' }),
+      attributes: z.object({
+        url: z.string().meta({
+          format: 'uri',
+          description: 'The portal, with the token in the fragment (`#token=…`), which no server sees.',
+        }),
+        token: z
+          .string()
+          .meta({ description: 'A bearer token for the API, scoped to the tenant and capabilities.' }),
+        expires_at: dateTime,
+        capabilities: z.array(z.enum(portalCapabilities)),
+      }),
+    }),
+  })
+  .meta({ id: 'PortalSession' });
+
 const eventTypeResource = z.object({
   type: z.literal('webhook-event-type'),
   id: z.string(),
@@ -425,6 +525,8 @@ export type RotateSecretBody = z.infer<typeof rotateSecretBody>;
 export type RecoverBody = z.infer<typeof recoverBody>;
 export type TestEventBody = z.infer<typeof testEventBody>;
 export type KeyExchangeBody = z.infer<typeof keyExchangeBody>;
+export type CreatePortalSessionBody = z.infer<typeof createPortalSessionBody>;
+export type PortalSessionDocument = z.infer<typeof portalSessionDocument>;
 export type WebhookAttributesOut = z.infer<typeof webhookAttributesOut>;
 export type WebhookListQuery = z.infer<typeof webhookListQuery>;
 export type DeliveryListQuery = z.infer<typeof deliveryListQuery>;

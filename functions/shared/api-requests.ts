@@ -17,6 +17,8 @@ import {
   valueAt,
 } from '../domain/webhook';
 import {
+  type CreatePortalSessionBody,
+  createPortalSessionBody,
   createWebhookBody,
   deliveryListQuery,
   type KeyExchangeBody,
@@ -246,6 +248,15 @@ export function parseKeyExchange(body: unknown): KeyExchangeBody {
       source: { pointer: `/${name}` },
     })),
   );
+}
+
+/** `POST /portal-sessions`: every attribute optional; a body may be left out. */
+export function parsePortalSession(
+  body: unknown,
+): NonNullable<NonNullable<CreatePortalSessionBody['data']>['attributes']> {
+  const parsed = createPortalSessionBody.safeParse(body ?? {});
+  if (parsed.success) return parsed.data.data?.attributes ?? {};
+  throw new ValidationError(fieldProblems(parsed.error.issues, body, '', 'portal session attribute'));
 }
 
 type Query = Record<string, string | undefined>;

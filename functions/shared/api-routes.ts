@@ -2,7 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { DeliveryRecord } from '../domain/delivery-log';
 import { buildEnvelope } from '../domain/envelope';
 import { ForbiddenError, MethodNotAllowedError, NotFoundError } from '../domain/errors';
-import { type AuthDeps, exchangeApiKey } from '../domain/use-cases/auth';
+import { accessAllows, type RouteMethod, routeAccess } from '../domain/route-access';
+import { type AuthDeps, exchangeApiKey, type Principal } from '../domain/use-cases/auth';
 import {
   type DeliveryDeps,
   getDelivery,
@@ -11,6 +12,11 @@ import {
   retryDelivery,
   sendTestEvent,
 } from '../domain/use-cases/deliveries';
+import {
+  createPortalSession,
+  type PortalDeps,
+  revokePortalSessions,
+} from '../domain/use-cases/portal-sessions';
 import {
   createWebhook,
   deleteWebhook,
@@ -29,6 +35,7 @@ import {
   type DeliveryListDocument,
   type EventTypesDocument,
   eventTypeResources,
+  type PortalSessionDocument,
   type RecoveryDocument,
   type RotatedSecretDocument,
   type SecretDocument,
@@ -39,6 +46,7 @@ import {
   parseCreateWebhook,
   parseDeliveryListQuery,
   parseKeyExchange,
+  parsePortalSession,
   parseRecovery,
   parseRotation,
   parseTestEvent,
@@ -56,11 +64,13 @@ export interface ApiDeps {
   webhooks: WebhookDeps;
   deliveries: DeliveryDeps;
   auth: AuthDeps;
+  portal: PortalDeps;
 }
 
 interface Request {
   event: APIGatewayProxyEvent;
   tenant: string;
+  principal: Principal;
   params: string[];
 }
 
@@ -146,6 +156,17 @@ function withWarnings<T extends object>(
   warnings: Warning[],
 ): T & { meta?: { warnings: Warning[] } } {
   return warnings.length > 0 ? { ...document, meta: { warnings } } : document;
+}
+
+/**
+ * The portal's URL: as configured, or, for a path (`/portal/`), on the origin the request came
+ * to (local mode, whose port may be chosen at start; a distribution serving API and portal).
+ */
+function portalBase(event: APIGatewayProxyEvent, configured: string | undefined): string | undefined {
+  if (!configured?.startsWith('/')) return configured;
+  const host = header(event, 'host');
+  const proto = header(event, 'x-forwarded-proto') ?? 'https';
+  return host ? `${proto}://${host}${configured}` : configured;
 }
 
 const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
@@ -312,6 +333,33 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
   'webhook-event-types': {
     GET: async () => respond(200, { data: eventTypeResources() } satisfies EventTypesDocument),
   },
+  'portal-sessions': {
+    POST: async (deps, { event, principal }) => {
+      const input = parsePortalSession(readOptionalJsonBody(event));
+      const portalUrl = portalBase(event, deps.portal.portalUrl);
+      const session = await createPortalSession({ ...deps.portal, portalUrl }, principal, input);
+      return respond(
+        201,
+        {
+          data: {
+            type: 'portal-session',
+            id: session.id,
+            attributes: {
+              url: session.url,
+              token: session.token,
+              expires_at: session.expiresAt.toISOString(),
+              capabilities: session.capabilities,
+            },
+          },
+        } satisfies PortalSessionDocument,
+        { 'Cache-Control': 'no-store' },
+      );
+    },
+    DELETE: async (deps, { principal }) => {
+      await revokePortalSessions(deps.portal, principal);
+      return respond(204);
+    },
+  },
 };
 
 function decode(segment: string): string {
@@ -327,23 +375,56 @@ const patterns = Object.keys(routes).map((pattern) => ({
   regex: new RegExp(`^${pattern.replace(/:id/g, '([^/]+)')}$`),
 }));
 
+/**
+ * The caller as the authorizer described it in the request context: its tenant and key, and
+ * for a portal session its id and capabilities.
+ */
+export function principalOf(event: APIGatewayProxyEvent): Principal | undefined {
+  const context = event.requestContext?.authorizer;
+  const tenant: unknown = context?.tenant;
+  const keyId: unknown = context?.keyId;
+  if (typeof tenant !== 'string' || typeof keyId !== 'string') return undefined;
+  const sessionId: unknown = context?.portalSession;
+  const capabilities: unknown = context?.capabilities;
+  if (typeof sessionId !== 'string') return { tenant, keyId };
+  const granted = typeof capabilities === 'string' ? capabilities.split(',') : [];
+  return {
+    tenant,
+    keyId,
+    portal: {
+      sessionId,
+      capabilities: (['read', 'write', 'secrets'] as const).filter((c) => granted.includes(c)),
+    },
+  };
+}
+
 /** Finds and runs the route for a request under `/api/v2/{tenant}/`. */
 export async function routeTenantRequest(
   deps: ApiDeps,
   event: APIGatewayProxyEvent,
-  principalTenant: string | undefined,
+  principal: Principal | undefined,
 ): Promise<APIGatewayProxyResult> {
   const match = event.path.match(/^\/api\/v2\/([^/]+)\/(.+?)\/?$/);
   if (!match) throw new NotFoundError(`No route ${event.path}.`);
   const [, tenant = '', rest = ''] = match;
   // The authorizer's policy already limits a key to its tenant; this is the second lock.
-  if (!principalTenant || decode(tenant) !== principalTenant) throw new ForbiddenError();
+  if (!principal || decode(tenant) !== principal.tenant) throw new ForbiddenError();
   for (const { pattern, regex } of patterns) {
     const params = rest.match(regex);
     if (!params) continue;
     const handler = routes[pattern]?.[event.httpMethod];
     if (!handler) throw new MethodNotAllowedError(event.httpMethod, event.path);
-    return handler(deps, { event, tenant: principalTenant, params: params.slice(1).map(decode) });
+    // The policy already keeps a portal session to its capabilities; the second lock again.
+    const access = routeAccess[pattern]?.[event.httpMethod as RouteMethod];
+    if (!accessAllows(access, principal.portal?.capabilities)) {
+      throw new ForbiddenError('This portal session may not do this.', { code: 'capability_missing' });
+    }
+    return handler(deps, {
+      event,
+      tenant: principal.tenant,
+      principal,
+      params: params.slice(1).map(decode),
+    });
   }
   throw new NotFoundError(`No route ${event.path}.`);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { accessAllows, routeAccess } from '../domain/route-access';
 import type { Principal } from '../domain/use-cases/auth';
 
 const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -26,27 +27,48 @@ export function tenantUsageKey(restApiId: string, tenant: string): string {
 }
 
 /**
- * The IAM policy an authorizer returns for a principal: every method on the tenant's own paths
- * of this API and stage, and nothing else; and the tenant's usage identifier
- * ({@link tenantUsageKey}) for API Gateway's per-tenant throttling.
+ * The IAM policy an authorizer returns for a principal, and the tenant's usage identifier
+ * ({@link tenantUsageKey}) for API Gateway's per-tenant throttling. A key or access token may use
+ * every method on its tenant's paths of this API and stage, and nothing else. A portal session
+ * may use the routes its capabilities allow (the route table in functions/domain/route-access.ts),
+ * the others denied by name: the policy is cached per token, so it must hold for every route.
  */
 export function tenantPolicy(methodArn: string, principal: Principal): APIGatewayAuthorizerResult {
   // arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{method}/{path...}
   const [arnPrefix = '', stage = '*'] = methodArn.split('/');
   const restApiId = arnPrefix.split(':')[5] ?? '';
-  // Methods are named, not wildcarded: a `*` also matches `/`, so `*/api/v2/acme/*` would let
-  // acme's key through `GET/api/v2/globex/x/api/v2/acme/y`.
-  const resources = httpMethods.flatMap((method) => {
-    const tenantPaths = `${arnPrefix}/${stage}/${method}/api/v2/${principal.tenant}`;
-    return [tenantPaths, `${tenantPaths}/*`];
-  });
+  const tenantRoot = (method: string) => `${arnPrefix}/${stage}/${method}/api/v2/${principal.tenant}`;
+  const statements: { Action: string; Effect: 'Allow' | 'Deny'; Resource: string[] }[] = [];
+  if (!principal.portal) {
+    // Methods are named, not wildcarded: a `*` also matches `/`, so `*/api/v2/acme/*` would let
+    // acme's key through `GET/api/v2/globex/x/api/v2/acme/y`.
+    const resources = httpMethods.flatMap((method) => [tenantRoot(method), `${tenantRoot(method)}/*`]);
+    statements.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources });
+  } else {
+    const allowed: string[] = [];
+    const denied: string[] = [];
+    for (const [pattern, methods] of Object.entries(routeAccess)) {
+      for (const [method, access] of Object.entries(methods)) {
+        const resource = `${tenantRoot(method)}/${pattern.replace(/:id/g, '*')}`;
+        (accessAllows(access, principal.portal.capabilities) ? allowed : denied).push(resource);
+      }
+    }
+    if (allowed.length > 0)
+      statements.push({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed });
+    // `*` spans segments (`webhooks/*` covers `webhooks/x/secret`): what is not allowed is denied.
+    if (denied.length > 0)
+      statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: denied });
+  }
   return {
     principalId: principal.keyId,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resources }],
+    policyDocument: { Version: '2012-10-17', Statement: statements },
+    context: {
+      tenant: principal.tenant,
+      keyId: principal.keyId,
+      ...(principal.portal
+        ? { portalSession: principal.portal.sessionId, capabilities: principal.portal.capabilities.join(',') }
+        : {}),
     },
-    context: { tenant: principal.tenant, keyId: principal.keyId },
     usageIdentifierKey: tenantUsageKey(restApiId, principal.tenant),
   };
 }

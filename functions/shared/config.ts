@@ -41,6 +41,11 @@ const apiEnvSchema = z.object({
   /** The API queues retries, recoveries and test events; the authorizer has no need of them. */
   DELIVERY_QUEUE_URL: z.string().url().optional(),
   DEAD_LETTER_QUEUE_URL: z.string().url().optional(),
+  /** The portal's base URL for sessions' links (the stack's distribution; local mode's /portal/); the authorizer has no need of it. */
+  PORTAL_URL: z
+    .string()
+    .refine((v) => v.startsWith('/') || URL.canParse(v), 'must be a URL or a path from the root')
+    .optional(),
 });
 
 export type ApiConfig = {
@@ -57,6 +62,7 @@ export type ApiConfig = {
   secretRotationGraceSeconds: number;
   maxWebhooksPerTenant: number;
   testEventsPerMinute: number;
+  portalUrl: string | undefined;
 };
 
 /** Reads the API and authorizer functions' configuration; throws naming every bad variable. */
@@ -90,6 +96,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     secretRotationGraceSeconds: s.secretRotationGraceSeconds,
     maxWebhooksPerTenant: s.maxWebhooksPerTenant,
     testEventsPerMinute: s.testEventsPerMinute,
+    portalUrl: e.PORTAL_URL,
   };
 }
 

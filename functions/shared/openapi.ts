@@ -3,6 +3,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponse
 import {
   accessTokenDocument,
   createdWebhookDocument,
+  createPortalSessionBody,
   createWebhookBody,
   deliveryDetailDocument,
   deliveryDocument,
@@ -14,6 +15,7 @@ import {
   eventTypesDocument,
   idempotencyHeaders,
   keyExchangeBody,
+  portalSessionDocument,
   recoverBody,
   recoveryDocument,
   rotatedSecretDocument,
@@ -46,6 +48,8 @@ export interface Operation {
   path: string;
   operationId: string;
   summary: string;
+  /** What a caller needs to know beyond the summary (Markdown; docs/api.md shows it too). */
+  description?: string;
   /** Tenant routes need a credential; the key exchange and the document do not. */
   secured: boolean;
   path_params?: z.ZodObject;
@@ -73,6 +77,7 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks`,
     operationId: 'listWebhooks',
     summary: 'List webhooks, a page at a time',
+    description: 'In creation order; `links.next` while there is more.',
     secured: true,
     path_params: tenantPath,
     query: webhookListQuery,
@@ -83,6 +88,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks`,
     operationId: 'createWebhook',
     summary: 'Create a webhook',
+    description:
+      'Answers 201 with the webhook and its `signing_secret`, shown only here. With an `Idempotency-Key`, a retry with the same key and body within 24 hours answers the first response (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body answers 409.',
     secured: true,
     path_params: tenantPath,
     headers: idempotencyHeaders,
@@ -114,6 +121,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}`,
     operationId: 'updateWebhook',
     summary: 'Change a webhook, enable or disable it',
+    description:
+      'Changes the attributes given (or all of them, with `data.id`, which must match the path: else 409); the result is validated as a whole. `status` (`enabled`/`disabled`) and `disabled_reason` may be set too. Changing `url` or `authentication_server` of an `o_auth` webhook, or switching to `o_auth`, needs `authentication_payload` in the same request (422 `authentication_payload_required`); repeating the stored values is not a change. Switching to `none` deletes the stored payload.',
     secured: true,
     path_params: webhookPath,
     body: { schema: updateWebhookBody, required: true },
@@ -124,6 +133,7 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}`,
     operationId: 'deleteWebhook',
     summary: 'Delete a webhook',
+    description: '204, then 404.',
     secured: true,
     path_params: webhookPath,
     success: { status: 204, description: 'Deleted.' },
@@ -133,6 +143,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/secret`,
     operationId: 'getWebhookSecret',
     summary: 'Read the signing secret',
+    description:
+      'The current `whsec_…` secret, and when each rotated secret still signing expires (`previous_keys`).',
     secured: true,
     path_params: webhookPath,
     success: {
@@ -146,6 +158,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/secret/rotate`,
     operationId: 'rotateWebhookSecret',
     summary: 'Rotate the signing secret',
+    description:
+      'The old one keeps signing beside the new one for `grace_period_seconds` (default one day); `0` ends every older secret at once (a compromised secret).',
     secured: true,
     path_params: webhookPath,
     body: { schema: rotateSecretBody, required: false },
@@ -156,6 +170,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/deliveries`,
     operationId: 'listDeliveries',
     summary: 'List a webhook’s deliveries, newest first',
+    description:
+      'Filters apply to each delivery’s `created_at`, to the millisecond, both bounds included; `links.next` while there is more.',
     secured: true,
     path_params: webhookPath,
     query: deliveryListQuery,
@@ -166,6 +182,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/deliveries/{delivery_id}`,
     operationId: 'getDelivery',
     summary: 'Read a delivery with its attempts and payload',
+    description:
+      'Its id is the `webhook-id` the receiver saw. With `payload` and every attempt: `time`, `status_code`, `duration_ms`, `error`, `response_excerpt` (first 512 bytes), `trigger`.',
     secured: true,
     path_params: deliveryPath,
     success: { status: 200, description: 'The delivery.', schema: deliveryDetailDocument },
@@ -175,6 +193,7 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/deliveries/{delivery_id}/retry`,
     operationId: 'retryDelivery',
     summary: 'Send a delivery again',
+    description: 'A new attempt with the same `webhook-id`; 409 when it is already queued.',
     secured: true,
     path_params: deliveryPath,
     success: { status: 202, description: 'Queued.', schema: deliveryDocument },
@@ -184,6 +203,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/recover`,
     operationId: 'recoverDeliveries',
     summary: 'Send again everything that failed since a time',
+    description:
+      'Every failed delivery whose `created_at` is in the range (from the log and the dead-letter queue; a `since` copied from a delivery includes it) is queued again, once; the answer counts them and says whether there is `more`.',
     secured: true,
     path_params: webhookPath,
     body: { schema: recoverBody, required: true },
@@ -194,6 +215,8 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhooks/{webhook_id}/test`,
     operationId: 'sendTestEvent',
     summary: 'Send the example event of a type to this webhook',
+    description:
+      'The catalog’s example of that type, sent to this webhook and logged; `herald.testEventsPerMinute` a webhook, then 429.',
     secured: true,
     path_params: webhookPath,
     body: {
@@ -213,6 +236,7 @@ export const operations: readonly Operation[] = [
     path: `${tenantBase}/webhook-event-types`,
     operationId: 'listEventTypes',
     summary: 'The event-type catalog, with each type’s example payload',
+    description: 'With each type’s description and `deprecated` flag.',
     secured: true,
     path_params: tenantPath,
     success: {
@@ -229,9 +253,52 @@ export const operations: readonly Operation[] = [
   },
   {
     method: 'post',
+    path: `${tenantBase}/portal-sessions`,
+    operationId: 'createPortalSession',
+    summary: 'Open a portal session for the tenant’s customer',
+    description:
+      'Platform-side, with the tenant’s own key or access token (a portal session cannot open another). The answer’s `url` opens the portal with the token in its fragment; the token is a bearer credential for this tenant’s routes that its `capabilities` allow, until `expires_at`. Revoking the key that made it ends it too.',
+    secured: true,
+    path_params: tenantPath,
+    body: {
+      schema: createPortalSessionBody,
+      required: false,
+      examples: {
+        read_only: {
+          summary: 'A read-only session for a day, with the platform’s colours',
+          value: {
+            data: {
+              attributes: {
+                expires_in: 86_400,
+                capabilities: ['read'],
+                return_url: 'https://app.example.com/settings/webhooks',
+                theme: { name: 'Credo AI', accent_color: '#5b3cc4' },
+              },
+            },
+          },
+        },
+      },
+    },
+    success: { status: 201, description: 'The session.', schema: portalSessionDocument },
+  },
+  {
+    method: 'delete',
+    path: `${tenantBase}/portal-sessions`,
+    operationId: 'revokePortalSessions',
+    summary: 'End every portal session of the tenant',
+    description:
+      'Every session issued until now stops working (deployed, within `herald.authorizerCacheSeconds`, as API Gateway caches the authorizer’s answer). Tenant credential only.',
+    secured: true,
+    path_params: tenantPath,
+    success: { status: 204, description: 'Ended.' },
+  },
+  {
+    method: 'post',
     path: '/auth/exchange',
     operationId: 'exchangeApiKey',
     summary: 'An API key for a short-lived access token',
+    description:
+      '`{"api_token": "<key>", "tenant": "<tenant>"}` for `{"access_token", "token_type": "Bearer", "expires_in"}`: the counterpart of the platform client’s `authenticate`.',
     secured: false,
     body: { schema: keyExchangeBody, required: true },
     success: { status: 200, description: 'The access token.', schema: accessTokenDocument },
@@ -270,6 +337,7 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
   return {
     operationId: op.operationId,
     summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
     tags: [
       op.path.startsWith('/auth')
         ? 'auth'
@@ -277,7 +345,9 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
           ? 'deliveries'
           : op.path.endsWith('event-types')
             ? 'event types'
-            : 'webhooks',
+            : op.path.endsWith('portal-sessions')
+              ? 'portal'
+              : 'webhooks',
     ],
     ...(op.secured ? {} : { security: [] }),
     requestParams: {

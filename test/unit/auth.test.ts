@@ -161,6 +161,17 @@ class InMemoryApiKeyStore implements ApiKeyStore {
     this.records.set(keyId, { ...found, revokedAt: at.toISOString() });
     return true;
   }
+
+  private readonly portalRevocations = new Map<string, Date>();
+
+  async portalSessionsRevokedAt(tenant: string): Promise<Date | undefined> {
+    return this.portalRevocations.get(tenant);
+  }
+
+  async revokePortalSessions(tenant: string, at: Date): Promise<void> {
+    const current = this.portalRevocations.get(tenant);
+    if (!current || current < at) this.portalRevocations.set(tenant, at);
+  }
 }
 
 class FixedClock implements Clock {

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { eventCatalog } from '../../functions/domain/event-catalog';
+import { routeAccess } from '../../functions/domain/route-access';
 import { buildOpenApiDocument, openApiText, operations } from '../../functions/shared/openapi';
+import { apiDoc } from '../../scripts/api-doc';
 import { seedBodies } from '../helpers';
 
 /** The OpenAPI document: generated from the contract's schemas, committed, and valid 3.1. */
@@ -13,6 +15,27 @@ describe('the OpenAPI document', () => {
   it('is what docs/openapi.json says (npm run openapi rewrites it)', () => {
     const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'openapi.json'), 'utf8');
     expect(committed).toBe(openApiText());
+  });
+
+  it('has an entry in the route access table (portal capabilities) for each tenant operation, and no other', () => {
+    const tenantOps = operations
+      .filter((op) => op.path.startsWith('/api/v2/{tenant}/'))
+      .map(
+        (op) =>
+          `${op.method.toUpperCase()} ${op.path.slice('/api/v2/{tenant}/'.length).replace(/\{[^}]+\}/g, ':id')}`,
+      );
+    const table = Object.entries(routeAccess).flatMap(([pattern, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${pattern}`),
+    );
+    expect(table.sort()).toEqual(tenantOps.sort());
+  });
+
+  it('is what docs/api.md says, every operation and webhook attribute in it (npm run docs rewrites it)', () => {
+    const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+    expect(committed).toBe(apiDoc());
+    for (const op of operations) expect(committed).toContain(`| \`${op.operationId}\` |`);
+    for (const name of Object.keys(seedBodies.oAuth.data.attributes))
+      expect(committed).toContain(`| \`${name}\` |`);
   });
 
   it('is a valid OpenAPI 3.1 document to an independent validator, every $ref resolving', async () => {
@@ -45,6 +68,8 @@ describe('the OpenAPI document', () => {
         'listEventTypes',
         'exchangeApiKey',
         'getOpenApiDocument',
+        'createPortalSession',
+        'revokePortalSessions',
       ].sort(),
     );
     for (const op of operations) {

@@ -1,8 +1,10 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ApiKeyRecord } from '../../domain/api-key';
@@ -17,7 +19,10 @@ import { matching, parseItem } from './stored-item';
 const keys = {
   byHash: (hash: string) => ({ pk: `APIKEY#${hash}`, sk: 'APIKEY' }),
   byTenant: (tenant: string, keyId: string) => ({ pk: `TENANT#${tenant}`, sk: `APIKEY#${keyId}` }),
+  portalRevocation: (tenant: string) => ({ pk: `TENANT#${tenant}`, sk: 'PORTAL#REVOKED' }),
 };
+
+const portalRevocationSchema = z.object({ revokedAt: z.string().datetime() });
 
 const apiKeyItemSchema = matching<ApiKeyRecord>()(
   z.object({
@@ -136,5 +141,32 @@ export class DynamoDbApiKeyStore implements ApiKeyStore {
       throw error;
     }
     return true;
+  }
+
+  async portalSessionsRevokedAt(tenant: string): Promise<Date | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.portalRevocation(tenant), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const item = parseItem(portalRevocationSchema, Item, 'portal-revocation', `pk=${String(Item.pk)}`);
+    return new Date(item.revokedAt);
+  }
+
+  async revokePortalSessions(tenant: string, at: Date): Promise<void> {
+    // Only ever later: two revocations racing leave the later time.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.portalRevocation(tenant),
+          UpdateExpression: 'SET revokedAt = :at, kind = :kind',
+          ConditionExpression: 'attribute_not_exists(revokedAt) OR revokedAt < :at',
+          ExpressionAttributeValues: { ':at': at.toISOString(), ':kind': 'portal-revocation' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
   }
 }

@@ -1,12 +1,18 @@
 import { looksLikeAccessToken, signAccessToken, verifyAccessToken } from '../access-token';
 import { hashApiKey, tenantPattern } from '../api-key';
 import { UnauthorizedError } from '../errors';
+import { type PortalCapability, revokedBy, verifyPortalToken } from '../portal-session';
 import type { ApiKeyStore, Clock, SigningKeyProvider } from '../ports';
 
-/** Who is calling: the tenant a key belongs to, and the key's id. */
+/**
+ * Who is calling: the tenant a key belongs to, and the key's id. A portal session's holder also
+ * has its session id and capabilities, and may do only what they allow; a key or access token
+ * has no capabilities listed and may do everything on its tenant.
+ */
 export interface Principal {
   tenant: string;
   keyId: string;
+  portal?: { sessionId: string; capabilities: PortalCapability[] };
 }
 
 export interface AuthDeps {
@@ -30,16 +36,29 @@ export async function authenticate(deps: AuthDeps, authorization: string | undef
   const token = bearerToken(authorization);
   if (!token || token.length > 4096) throw new UnauthorizedError();
   if (looksLikeAccessToken(token)) {
-    const claims = verifyAccessToken(
-      token,
-      await deps.signingKey.get(),
-      Math.floor(deps.clock.now().getTime() / 1000),
-    );
-    if (!claims) throw new UnauthorizedError('The access token is invalid or has expired.');
-    const key = await deps.keys.findById(claims.tenant, claims.sub);
-    if (!key || key.revokedAt)
-      throw new UnauthorizedError('The API key behind this access token was revoked.');
-    return { tenant: key.tenant, keyId: key.keyId };
+    const signingKey = await deps.signingKey.get();
+    const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+    const claims = verifyAccessToken(token, signingKey, nowSeconds);
+    if (claims) {
+      const key = await deps.keys.findById(claims.tenant, claims.sub);
+      if (!key || key.revokedAt)
+        throw new UnauthorizedError('The API key behind this access token was revoked.');
+      return { tenant: key.tenant, keyId: key.keyId };
+    }
+    const session = verifyPortalToken(token, signingKey, nowSeconds);
+    if (!session) throw new UnauthorizedError('The access token is invalid or has expired.');
+    const [key, revokedAt] = await Promise.all([
+      deps.keys.findById(session.tenant, session.sub),
+      deps.keys.portalSessionsRevokedAt(session.tenant),
+    ]);
+    if (!key || key.revokedAt || revokedBy(session.iat_ms, revokedAt)) {
+      throw new UnauthorizedError('This portal session has ended.');
+    }
+    return {
+      tenant: key.tenant,
+      keyId: key.keyId,
+      portal: { sessionId: session.sid, capabilities: session.cap },
+    };
   }
   const key = await deps.keys.findByHash(hashApiKey(token));
   if (!key || key.revokedAt) throw new UnauthorizedError();

@@ -67,6 +67,8 @@ export interface LocalSession {
   createKey(tenant: string): Promise<{ key: string; keyId: string }>;
   /** A new tenant of its own, with a key. */
   newTenant(): Promise<Tenant>;
+  /** Revokes a key with `npm run keys`, as an operator does. */
+  revokeKey(tenant: string, keyId: string): Promise<void>;
   /** Creates the seed's "none" webhook with `attributes` over it (expecting 201). */
   createWebhook(attributes?: Record<string, unknown>, api?: Api): Promise<{ id: string; secret: string }>;
   /** Queues a test event (expecting 202) and answers its delivery id, the receiver's `webhook-id`. */
@@ -155,6 +157,10 @@ export function useLocalHerald(name: string, overrides: Partial<LocalHeraldOptio
     api,
     tenantApi: (tenant, key) => scoped(`/api/v2/${tenant}`, () => key),
     createKey,
+    async revokeKey(tenant: string, keyId: string) {
+      const target = ['--table', herald().tableName, '--endpoint', herald().dynamoDbEndpoint];
+      await runKeys(['revoke', tenant, keyId, ...target], () => undefined);
+    },
     async newTenant() {
       // No dash: a plain name, like the platform's tenants.
       const tenant = uniqueName('t').replace('-', '');
