@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -18,6 +18,7 @@ import {
   UsageError,
 } from '../../cli/output';
 import { runCli } from '../../cli/program';
+import { cliDoc } from '../../scripts/cli-doc';
 import { seedBodies } from '../helpers';
 
 /** The CLI's pure parts: settings, output and exit codes, what `listen` makes of a request, `create`'s attributes. */
@@ -138,6 +139,11 @@ describe('output', () => {
     );
     expect(networkErrorCode(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBeUndefined();
     expect(networkErrorCode('text')).toBeUndefined();
+  });
+
+  it('is what docs/cli.md says (npm run docs rewrites it)', () => {
+    const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'cli.md'), 'utf8');
+    expect(committed).toBe(cliDoc());
   });
 
   it('exits 0 for help and version, 2 for a usage error, in process', async () => {
