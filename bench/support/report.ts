@@ -18,7 +18,7 @@ What Herald's code costs in time and size, measured on one machine over loopback
 local mode or in-process against the emulators (DynamoDB Local on Java, fauxqs): figures for
 comparison between commits and with plain undici, not predictions of AWS. \`npm run bench\` runs
 every benchmark below, each in a Node process of its own, and rewrites this file;
-\`npm run bench -- delivery router\` runs some (names: api, delivery, router, e2e, bundles) and
+\`npm run bench -- delivery router\` runs some (names: api, delivery, router, e2e, bundles, cli) and
 replaces only their sections. Every load loop is bounded in count and in time. Figures are
 medians of several runs; each section names its command, commit and machine. No test asserts
 on any of these timings.
