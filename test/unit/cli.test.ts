@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
 import { Webhook } from 'standardwebhooks';
 import { describeDelivery, formatDelivery, verifiersFor } from '../../cli/commands/listen';
 import { eventsTargetOf } from '../../cli/commands/publish';
@@ -19,7 +21,7 @@ import {
 } from '../../cli/output';
 import { runCli } from '../../cli/program';
 import { cliDoc } from '../../scripts/cli-doc';
-import { seedBodies } from '../helpers';
+import { seedBodies, seedReviewData } from '../helpers';
 
 /** The CLI's pure parts: settings, output and exit codes, what `listen` makes of a request, `create`'s attributes. */
 const dir = mkdtempSync(join(tmpdir(), 'herald-cli-unit-'));
@@ -261,5 +263,56 @@ describe('herald webhooks create: the attributes sent', () => {
     });
     expect(() => attributesFrom({ authenticationPayload: '[1]' }, dir)).toThrow(/must be a JSON object/);
     expect(() => attributesFrom({ file: 'missing.json' }, dir)).toThrow(/cannot read it/);
+  });
+});
+
+describe('herald publish --aws', () => {
+  // No EventBridge emulator reaches the deployed path: the SDK client is mocked with what AWS answers.
+  const events = mockClient(EventBridgeClient);
+  beforeEach(() => events.reset());
+  const args = [
+    'publish',
+    'use_case_review_status_updated',
+    '--data',
+    JSON.stringify(seedReviewData),
+    '--aws',
+  ];
+
+  it("puts the event on the configured bus with the SDK's own endpoint, and prints its id", async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-aws-1' }] });
+    const context = contextWith({
+      HERALD_BUS_NAME: 'herald-staging',
+      HERALD_EVENT_SOURCE: 'CredoAI.staging',
+    });
+    expect(await runCli([...args, '--tenant', 'acme', '--id', 'evt_1'], context)).toBe(0);
+    expect(context.output.stdout()).toBe(
+      'Published use_case_review_status_updated for tenant acme (production) to bus herald-staging on AWS: event id evt-aws-1\n',
+    );
+    const sent = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    expect(sent).toMatchObject({
+      EventBusName: 'herald-staging',
+      Source: 'CredoAI.staging',
+      DetailType: 'use_case_review_status_updated',
+    });
+    expect(JSON.parse(sent?.Detail ?? '')).toEqual({
+      tenant: 'acme',
+      environment: 'production',
+      id: 'evt_1',
+      data: seedReviewData,
+    });
+    // Where the SDK is pointed comes from the environment and its own config, not from local mode.
+    expect(await events.send.thisValues[0]?.config.endpoint).toBeUndefined();
+  });
+
+  it("fails (exit 1) on a refused entry, with EventBridge's code and message", async () => {
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'NotFoundException', ErrorMessage: 'Event bus herald does not exist.' }],
+    });
+    const context = contextWith();
+    expect(await runCli(args, context)).toBe(1);
+    expect(context.output.stderr()).toContain(
+      'PutEvents (bus herald on AWS) refused the event: NotFoundException: Event bus herald does not exist.',
+    );
   });
 });
