@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayProxyEvent,
@@ -31,7 +31,15 @@ export interface ApiGatewayHandlers {
   onError?: (error: unknown) => void;
   /** Sees every response before it is sent: the contract checks of the tests. */
   checkResponse?: (method: string, path: string, status: number, body: string) => void;
+  /**
+   * What local mode serves beside the API on the same origin (the UI, the inbox), tried in order
+   * before the API's routes; the first to answer `true` has answered the request.
+   */
+  localRoutes?: LocalRoute[];
 }
+
+/** Answers a request itself and says `true`, or leaves it (unread) to the next route with `false`. */
+export type LocalRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 /** The stack's throttles that local mode applies too (lib/config.ts has the defaults). */
 export interface ApiGatewayLimits {
@@ -157,6 +165,7 @@ export function createApiGatewayServer(handlers: ApiGatewayHandlers, limits: Api
       res.end(body);
     };
     try {
+      for (const route of handlers.localRoutes ?? []) if (await route(req, res, url)) return;
       const body = await readBody(req);
       if (body === undefined) return sendGatewayResponse(send, 'REQUEST_TOO_LARGE');
       const tenantRoute = url.pathname.match(/^\/api\/v2\/([^/]+)\/(.+)$/);

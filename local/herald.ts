@@ -33,9 +33,13 @@ import {
   startFauxqs,
 } from './emulators';
 import { createEventsServer, type PlatformEvent } from './events-endpoint';
+import { inboxRoutes } from './inbox';
+import { InboxStore } from './inbox-store';
+import { inboxWebhookFinder } from './inbox-webhooks';
 import { ensureQueues, ensureTable, type QueueUrls } from './resources';
 import { createRuleTarget } from './rule-target';
 import { startSqsPoller } from './sqs-poller';
+import { uiRoutes } from './ui';
 
 /**
  * Local mode: the whole of Herald on one machine. The same handlers run behind a stand-in for
@@ -81,6 +85,8 @@ function localSettings(options: LocalHeraldOptions): Settings {
 
 export interface LocalHerald {
   apiUrl: string;
+  /** The inbox page; `{inboxUrl}/{name}` receives deliveries (local/inbox.ts). */
+  inboxUrl: string;
   eventsUrl: string;
   dynamoDbEndpoint: string;
   sqsEndpoint: string;
@@ -311,12 +317,22 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       log,
     });
     stoppers.push(() => poller.stop());
+    // Known once the API listens (port 0 picks one); inboxes are only made by requests after that.
+    let apiUrl = '';
+    const inboxes = new InboxStore((name) => `${apiUrl}/inbox/${name}`);
     const apiServer = createApiGatewayServer(
       {
         api,
         authorizer,
         onError: (error) => log(`API error: ${String(error)}`),
         checkResponse: options.checkResponse ?? activeResponseCheck(),
+        localRoutes: [
+          uiRoutes(),
+          inboxRoutes({
+            store: inboxes,
+            findWebhooks: inboxWebhookFinder(DynamoDBDocumentClient.from(dynamoClient), tableName),
+          }),
+        ],
       },
       {
         tenant: {
@@ -331,6 +347,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     );
     servers.push(apiServer);
     const apiPort = await listen(apiServer, options.apiPort, 'the API', 'PORT');
+    apiUrl = `http://127.0.0.1:${apiPort}`;
 
     const eventsServer = createEventsServer({
       busName: settings.busName,
@@ -356,7 +373,8 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     );
 
     const herald: LocalHerald = {
-      apiUrl: `http://127.0.0.1:${apiPort}`,
+      apiUrl,
+      inboxUrl: `${apiUrl}/inbox`,
       eventsUrl: `http://127.0.0.1:${eventsPort}`,
       dynamoDbEndpoint: dynamo.endpoint,
       sqsEndpoint: sqs.endpoint,

@@ -1,6 +1,7 @@
 import { defaultSettings, envName, settingNames, settingsFromEnv } from '../functions/shared/settings';
 import { LocalModeError } from './emulators';
 import { demoTenant, type LocalHerald, startLocalHerald } from './herald';
+import { ensureUiBuilt } from './ui';
 
 /**
  * `npm start`: local mode. Settings come from the environment (docs/configuration.md); flags:
@@ -54,14 +55,33 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new LocalModeError((error as Error).message);
   }
-  herald = await startLocalHerald({
-    apiPort: port('PORT', 3000),
-    eventsPort: port('EVENTS_PORT', 4010),
-    memory: args.includes('--memory'),
-    apiKey: process.env.HERALD_API_KEY || undefined,
-    ...settings,
-    log: (line) => console.log(`[herald] ${line}`),
-  });
+  const log = (line: string) => console.log(`[herald] ${line}`);
+  // The UI builds (when its sources changed) while the emulators start; without it the API still works.
+  const ui = ensureUiBuilt().then(
+    (result) => {
+      if (result.built) log(`built the UI (ui/dist) in ${result.ms} ms`);
+      return true;
+    },
+    (error: unknown) => {
+      log(`the inbox page is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    },
+  );
+  try {
+    herald = await startLocalHerald({
+      apiPort: port('PORT', 3000),
+      eventsPort: port('EVENTS_PORT', 4010),
+      memory: args.includes('--memory'),
+      apiKey: process.env.HERALD_API_KEY || undefined,
+      ...settings,
+      log,
+    });
+  } catch (error) {
+    // Let a build under way finish (the next start needs none) rather than leave it half done.
+    await ui;
+    throw error;
+  }
+  const uiBuilt = await ui;
   if (stopping) return;
 
   const keyLine = {
@@ -73,6 +93,8 @@ async function main(): Promise<void> {
 Herald local mode is ready (${herald.startedInMs} ms).
 
   API              ${herald.apiUrl}/api/v2/${demoTenant}/webhooks
+  Inbox            ${herald.inboxUrl}${uiBuilt ? '' : '   (page unavailable: the UI build failed, see above)'}
+                   a webhook's url may be ${herald.inboxUrl}/{name}: its deliveries show there, verified
   Event types      ${herald.apiUrl}/api/v2/${demoTenant}/webhook-event-types
   Delivery log     ${herald.apiUrl}/api/v2/${demoTenant}/webhooks/{id}/deliveries   (also /test, /recover, /secret/rotate)
   Key exchange     ${herald.apiUrl}/auth/exchange

@@ -12,13 +12,13 @@ export interface Section {
   body: string;
 }
 
-const header = `# Benchmarks
+const header = (names: readonly string[]) => `# Benchmarks
 
 What Herald's code costs in time and size, measured on one machine over loopback (127.0.0.1) in
 local mode or in-process against the emulators (DynamoDB Local on Java, fauxqs): figures for
 comparison between commits and with plain undici, not predictions of AWS. \`npm run bench\` runs
 every benchmark below, each in a Node process of its own, and rewrites this file;
-\`npm run bench -- delivery router\` runs some (names: api, delivery, router, e2e, bundles, cli) and
+\`npm run bench -- delivery router\` runs some (names: ${names.join(', ')}) and
 replaces only their sections. Every load loop is bounded in count and in time. Figures are
 medians of several runs; each section names its command, commit and machine. No test asserts
 on any of these timings.
@@ -46,5 +46,5 @@ export function writeReport(file: string, order: readonly string[], fresh: reado
     const text = kept.get(name);
     return text ? [text] : [];
   });
-  writeFileSync(file, `${header}\n${sections.join('\n\n')}\n`);
+  writeFileSync(file, `${header(order)}\n${sections.join('\n\n')}\n`);
 }

@@ -97,6 +97,12 @@ describe('npm start on a fresh clone', () => {
     const webhooks = (method: string, path: string, body?: unknown) =>
       request(apiUrl, method, `/api/v2/demo/webhooks${path}`, { key, body });
     expect(first.output()).toContain('kept in .herald/demo-api-key');
+    // No ui/dist in a clone: the first start builds the UI, and serves the inbox page from it.
+    expect(first.output()).toContain('built the UI (ui/dist)');
+    expect(first.output()).toMatch(new RegExp(`Inbox\\s+${apiUrl}/inbox\\n`));
+    const page = await fetch(`${apiUrl}/inbox`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Herald inbox</title>');
     expect(existsSync(join(dir, '.herald', 'dynamodb'))).toBe(true);
     const created = await webhooks('POST', '', seedBodies.none);
     expect(created.status).toBe(201);
@@ -121,6 +127,7 @@ describe('npm start on a fresh clone', () => {
     running.push(second);
     await waitFor(second, /ready \(\d+ ms\)/);
     expect(second.output()).toContain(`${key}   (kept in .herald/demo-api-key`);
+    expect(second.output()).not.toContain('built the UI');
     const read = await webhooks('GET', `/${data.id}`);
     expect(read.status).toBe(200);
     expect(resourceOf(read).attributes.description).toBe(seedBodies.none.data.attributes.description);

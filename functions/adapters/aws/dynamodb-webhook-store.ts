@@ -135,7 +135,8 @@ function healthOf(i: HealthAttributes): EndpointHealth {
   };
 }
 
-function fromItem(item: Record<string, unknown>): Webhook {
+/** A stored webhook item as the domain's `Webhook`; throws `MalformedItem` naming what does not fit. */
+export function webhookFromItem(item: Record<string, unknown>): Webhook {
   const i = parseItem(webhookItemSchema, item, 'webhook');
   return {
     id: i.id,
@@ -344,7 +345,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: keys.webhook(tenant, id), ConsistentRead: true }),
     );
-    return Item ? fromItem(Item) : undefined;
+    return Item ? webhookFromItem(Item) : undefined;
   }
 
   async list(tenant: string, options: { limit: number; after?: string }): Promise<Page<Webhook>> {
@@ -360,7 +361,7 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
       Limit: options.limit + 1,
     };
     const { Items = [] } = await this.client.send(new QueryCommand(input));
-    const items = Items.slice(0, options.limit).map(fromItem);
+    const items = Items.slice(0, options.limit).map(webhookFromItem);
     const last = items[items.length - 1];
     return Items.length > options.limit && last ? { items, next: last.id } : { items };
   }
