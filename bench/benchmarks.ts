@@ -12,4 +12,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'e2e', title: 'Local end-to-end latency, publish to receipt', load: () => import('./e2e-latency') },
   { name: 'bundles', title: 'Function bundles: size and cold require', load: () => import('./bundles') },
   { name: 'ui', title: 'Browser UI: build time and asset sizes', load: () => import('./ui') },
+  { name: 'cli', title: 'The herald CLI: start time', load: () => import('./cli-start') },
 ];

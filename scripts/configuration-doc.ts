@@ -1,3 +1,4 @@
+import { type CliSetting, cliSettings } from '../cli/settings';
 import {
   contextKey,
   defaultSettings,
@@ -60,6 +61,22 @@ export function configurationDoc(): string {
     '| setting | default | what it does |',
     '| --- | --- | --- |',
     ...all.map(row),
+    '',
+    '## The `herald` CLI',
+    '',
+    '<!-- From cli/settings.ts. -->',
+    '',
+    'The command line (`npx herald`, [cli.md](cli.md)) reads these from its environment; a flag, where',
+    'there is one, overrides its variable for one command. The defaults point at local mode, so it',
+    'works against `npm start` with nothing set. `herald publish` also reads `HERALD_BUS_NAME` and',
+    '`HERALD_EVENT_SOURCE` (above).',
+    '',
+    '| variable | flag | default | what it does |',
+    '| --- | --- | --- | --- |',
+    ...Object.values<CliSetting>(cliSettings).map(
+      (c) =>
+        `| \`${c.env}\` | ${c.flag ? `\`${c.flag}\`` : ''} | ${c.default ? `\`${c.default}\`` : '(none)'} | ${c.description} |`,
+    ),
     '',
   ].join('\n');
 }
