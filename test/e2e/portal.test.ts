@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import { portalContentSecurityPolicy } from '../../lib/portal-security';
 import type { LocalHeraldOptions } from '../../local/herald';
+import { portalLink } from '../../local/portal-link';
 import { seedBodies } from '../helpers';
 import { resourceOf } from './support/api';
 import { evaluate, horizontalOverflow, seriousAccessibilityProblems, useBrowser } from './support/browser';
@@ -377,6 +378,17 @@ describe('the portal', () => {
     expect(stored).not.toContain(local.herald.demoApiKey);
     expect(await page.content()).not.toContain(local.herald.demoApiKey);
     expect(unexpected([401])).toEqual([]);
+  }, 60_000);
+
+  it("opens from the link `npm start` prints, a day's session of the demo tenant", async () => {
+    const url = await portalLink(local.herald.apiUrl, 'demo', local.herald.demoApiKey);
+    expect(url).toMatch(new RegExp(`^${local.herald.apiUrl}/portal/#token=`));
+    await freshPage();
+    await openPortal(page, { url });
+    await heading('Webhooks').waitFor();
+    const ends = await page.locator('footer time').getAttribute('datetime');
+    expect(Date.parse(ends ?? '') - Date.now()).toBeGreaterThan(86_000_000);
+    expect(problems).toEqual([]);
   }, 60_000);
 
   it('can be framed by an allowed origin and not by another', async () => {
