@@ -33,7 +33,7 @@ export function WebhookHealth({ webhook }: { webhook: WebhookAttributes }) {
           since <Time value={failing_since} />
         </span>
       )}
-      {last_failure_reason && <span class="reason"> Last: {last_failure_reason}</span>}
+      {last_failure_reason && <span class="last-failure">Last: {last_failure_reason}</span>}
     </span>
   );
 }
