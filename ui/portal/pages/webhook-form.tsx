@@ -1,4 +1,3 @@
-import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type CreatedWebhookDocument,
@@ -8,9 +7,19 @@ import {
 } from '../../../clients/typescript/src/index';
 import { CopyButton } from '../components/copy-button';
 import { ErrorNotice } from '../components/error-notice';
+import {
+  describedBy,
+  describedControl,
+  ErrorSummary,
+  FieldError,
+  FieldHint,
+  type SummaryItem,
+  TextField,
+  type TextFieldProps,
+} from '../components/form-fields';
 import { Loading } from '../components/loading';
 import { usePageTitle } from '../components/page-title';
-import { WebhookStatus } from '../components/webhook-status';
+import { DeleteSection, StatusSection } from '../components/webhook-actions';
 import { routes } from '../routes';
 import { can, type PageProps } from '../session';
 import {
@@ -151,8 +160,6 @@ export function WebhookNotFound() {
 // --- The form ----------------------------------------------------------------------------------
 
 const fieldId = (field: FieldName) => `field-${field.replace(/_/g, '-')}`;
-const errorId = (field: FieldName) => `${fieldId(field)}-error`;
-const hintId = (field: FieldName) => `${fieldId(field)}-hint`;
 
 const labels: Record<FieldName, string> = {
   description: 'Description',
@@ -167,73 +174,12 @@ const labels: Record<FieldName, string> = {
   authentication_server: 'Token server URL',
 };
 
-/** `aria-describedby` of a field: its hint, and its error when it has one. */
-function describedBy(field: FieldName, hasHint: boolean, errors: readonly string[]): string | undefined {
-  const ids = [...(hasHint ? [hintId(field)] : []), ...(errors.length > 0 ? [errorId(field)] : [])];
-  return ids.length > 0 ? ids.join(' ') : undefined;
-}
-
-function FieldError({ field, errors }: { field: FieldName; errors: readonly string[] }) {
-  if (errors.length === 0) return null;
-  return (
-    <p id={errorId(field)} class="field-error">
-      <span class="visually-hidden">Error: </span>
-      {errors.join(' ')}
-    </p>
-  );
-}
-
-interface TextFieldProps {
-  field: FieldName;
-  value: string;
-  onInput: (value: string) => void;
-  errors: readonly string[];
-  hint?: ComponentChildren;
-  type?: 'text' | 'url';
-  required?: boolean;
-  maxLength?: number;
-  placeholder?: string;
-}
-
-function TextField({
+/** A text field of the form, named and labelled by its attribute. */
+function AttributeField({
   field,
-  value,
-  onInput,
-  errors,
-  hint,
-  type = 'text',
-  required,
-  maxLength,
-  placeholder,
-}: TextFieldProps) {
-  return (
-    <div class="field">
-      <label for={fieldId(field)}>
-        {labels[field]}
-        {!required && <span class="optional"> (optional)</span>}
-      </label>
-      {hint && (
-        <p id={hintId(field)} class="hint">
-          {hint}
-        </p>
-      )}
-      <FieldError field={field} errors={errors} />
-      <input
-        id={fieldId(field)}
-        name={field}
-        type={type}
-        value={value}
-        required={required}
-        maxLength={maxLength}
-        placeholder={placeholder}
-        autocomplete="off"
-        spellcheck={false}
-        aria-describedby={describedBy(field, hint !== undefined, errors)}
-        aria-invalid={errors.length > 0 ? true : undefined}
-        onInput={(e) => onInput(e.currentTarget.value)}
-      />
-    </div>
-  );
+  ...props
+}: { field: FieldName } & Omit<TextFieldProps, 'id' | 'name' | 'label'>) {
+  return <TextField id={fieldId(field)} name={field} label={labels[field]} {...props} />;
 }
 
 const groupNames: Record<string, string> = {
@@ -282,15 +228,15 @@ function EventTypesField({
   return (
     <fieldset
       class="field checkboxes"
-      aria-describedby={describedBy('event_types', true, errors)}
+      aria-describedby={describedBy(fieldId('event_types'), true, errors)}
       aria-invalid={errors.length > 0 ? true : undefined}
     >
       <legend>{labels.event_types}</legend>
-      <p id={hintId('event_types')} class="hint">
+      <FieldHint id={fieldId('event_types')}>
         The events delivered to this endpoint: at least one. Each is delivered as{' '}
         <code>{deliveredTypeOf(values, 'event_type')}</code>.
-      </p>
-      <FieldError field="event_types" errors={errors} />
+      </FieldHint>
+      <FieldError id={fieldId('event_types')} errors={errors} />
       {groupsOf(eventTypes, values.eventTypes).map(([group, entries]) => (
         <fieldset key={group} class="group">
           <legend>{group}</legend>
@@ -324,43 +270,14 @@ function EventTypesField({
   );
 }
 
-function ErrorSummary({
-  problems,
-  summaryRef,
-}: {
-  problems: FieldProblem[];
-  summaryRef: RefObject<HTMLElement>;
-}) {
-  if (problems.length === 0) return null;
-  const focus = (event: Event, field: FieldName) => {
-    // The fragment is the route: focus the field instead of following the link.
-    event.preventDefault();
-    document.getElementById(fieldId(field))?.focus();
-  };
-  // In the form's order; what points at no field of the form (a quota, a conflict) last.
+/** The summary's items in the form's order; what points at no field of the form (a quota, a conflict) last. */
+function summaryOf(problems: FieldProblem[]): SummaryItem[] {
   const ordered = [
     ...fieldNames.flatMap((f) => problems.filter((p) => p.field === f)),
     ...problems.filter((p) => p.field === undefined),
   ];
-  return (
-    <section class="error-summary" tabIndex={-1} ref={summaryRef} aria-labelledby="error-summary-title">
-      <h2 id="error-summary-title">
-        {problems.length === 1 ? 'There is a problem' : `There are ${problems.length} problems`}
-      </h2>
-      <ul>
-        {ordered.map((p) => (
-          <li key={`${p.field}:${p.message}`}>
-            {p.field ? (
-              <a href={`#${fieldId(p.field)}`} onClick={(e) => p.field && focus(e, p.field)}>
-                {labels[p.field]}: {p.message}
-              </a>
-            ) : (
-              p.message
-            )}
-          </li>
-        ))}
-      </ul>
-    </section>
+  return ordered.map(({ field, message }) =>
+    field ? { message, field: { label: labels[field], id: fieldId(field) } } : { message },
   );
 }
 
@@ -454,11 +371,11 @@ function WebhookForm({
       noValidate
       aria-label={webhook ? 'Edit webhook' : 'New webhook'}
     >
-      <ErrorSummary problems={problems} summaryRef={summary} />
+      <ErrorSummary items={summaryOf(problems)} summaryRef={summary} />
       <ErrorNotice error={failure} />
       <fieldset class="section">
         <legend>Endpoint</legend>
-        <TextField
+        <AttributeField
           field="description"
           value={values.description}
           onInput={set('description')}
@@ -467,7 +384,7 @@ function WebhookForm({
           maxLength={1024}
           hint="What the webhook is for, as your team will recognise it."
         />
-        <TextField
+        <AttributeField
           field="url"
           type="url"
           value={values.url}
@@ -487,7 +404,7 @@ function WebhookForm({
       />
       <fieldset class="section">
         <legend>Delivered type and environment</legend>
-        <TextField
+        <AttributeField
           field="event_type_prefix"
           value={values.prefix}
           onInput={set('prefix')}
@@ -495,7 +412,7 @@ function WebhookForm({
           maxLength={64}
           hint="Put before the event type with a dot. Letters, digits, _ . - only."
         />
-        <TextField
+        <AttributeField
           field="event_type_suffix"
           value={values.suffix}
           onInput={set('suffix')}
@@ -503,7 +420,7 @@ function WebhookForm({
           maxLength={64}
           hint="Put after the event type with a dot, e.g. v1."
         />
-        <TextField
+        <AttributeField
           field="environment"
           value={values.environment}
           onInput={set('environment')}
@@ -515,10 +432,14 @@ function WebhookForm({
         <legend>Authentication</legend>
         <fieldset
           class="field radios"
-          aria-describedby={describedBy('authentication_method', false, errorsOf('authentication_method'))}
+          aria-describedby={describedBy(
+            fieldId('authentication_method'),
+            false,
+            errorsOf('authentication_method'),
+          )}
         >
           <legend>How deliveries authenticate to your endpoint</legend>
-          <FieldError field="authentication_method" errors={errorsOf('authentication_method')} />
+          <FieldError id={fieldId('authentication_method')} errors={errorsOf('authentication_method')} />
           <div class="checkbox">
             <input
               type="radio"
@@ -546,7 +467,7 @@ function WebhookForm({
         </fieldset>
         {oauth && (
           <>
-            <TextField
+            <AttributeField
               field="authentication_server"
               type="url"
               value={values.server}
@@ -559,42 +480,39 @@ function WebhookForm({
             />
             <div class="field">
               <label for={fieldId('authentication_payload')}>{labels.authentication_payload}</label>
-              <p id={hintId('authentication_payload')} class="hint">
-                {payloadHint}
-              </p>
-              <FieldError field="authentication_payload" errors={errorsOf('authentication_payload')} />
-              <textarea
+              <FieldHint id={fieldId('authentication_payload')}>{payloadHint}</FieldHint>
+              <FieldError
                 id={fieldId('authentication_payload')}
+                errors={errorsOf('authentication_payload')}
+              />
+              <textarea
+                {...describedControl(
+                  fieldId('authentication_payload'),
+                  true,
+                  errorsOf('authentication_payload'),
+                )}
                 name="authentication_payload"
                 rows={4}
                 spellcheck={false}
                 autocomplete="off"
                 value={values.payload}
-                aria-describedby={describedBy(
-                  'authentication_payload',
-                  true,
-                  errorsOf('authentication_payload'),
-                )}
-                aria-invalid={errorsOf('authentication_payload').length > 0 ? true : undefined}
                 onInput={(e) => set('payload')(e.currentTarget.value)}
               />
             </div>
             <div class="field">
               <label for={fieldId('authentication_payload_type')}>{labels.authentication_payload_type}</label>
               <FieldError
-                field="authentication_payload_type"
+                id={fieldId('authentication_payload_type')}
                 errors={errorsOf('authentication_payload_type')}
               />
               <select
-                id={fieldId('authentication_payload_type')}
-                name="authentication_payload_type"
-                value={values.payloadType}
-                aria-describedby={describedBy(
-                  'authentication_payload_type',
+                {...describedControl(
+                  fieldId('authentication_payload_type'),
                   false,
                   errorsOf('authentication_payload_type'),
                 )}
-                aria-invalid={errorsOf('authentication_payload_type').length > 0 ? true : undefined}
+                name="authentication_payload_type"
+                value={values.payloadType}
                 onChange={(e) =>
                   set('payloadType')(
                     e.currentTarget.value === 'application/x-www-form-urlencoded'
@@ -667,137 +585,5 @@ function Created({ session, created }: { session: PageProps['session']; created:
         <a href={routes.webhooks}>Back to webhooks</a>
       </p>
     </>
-  );
-}
-
-// --- Status and delete (edit only) ----------------------------------------------------------------
-
-function StatusSection({
-  client,
-  webhook,
-  onChanged,
-}: {
-  client: PageProps['client'];
-  webhook: WebhookResource;
-  onChanged: (webhook: WebhookResource) => void;
-}) {
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [said, setSaid] = useState('');
-  const enabled = webhook.attributes.status === 'enabled';
-  const change = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const next = enabled
-        ? await client.webhooks.disable(webhook.id, reason.trim() || undefined)
-        : await client.webhooks.enable(webhook.id);
-      setReason('');
-      onChanged(next.data);
-      setSaid(enabled ? 'Webhook disabled.' : 'Webhook enabled.');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <section class="section" aria-labelledby="status-heading">
-      <h2 id="status-heading">Status</h2>
-      <p>
-        Now: <WebhookStatus webhook={webhook.attributes} />
-      </p>
-      <form onSubmit={change} aria-labelledby="status-heading">
-        {enabled ? (
-          <>
-            <p class="hint">A disabled webhook receives nothing until it is enabled again.</p>
-            <div class="field">
-              <label for="disable-reason">
-                Reason <span class="optional">(optional)</span>
-              </label>
-              <input
-                id="disable-reason"
-                name="disabled_reason"
-                maxLength={256}
-                value={reason}
-                onInput={(e) => setReason(e.currentTarget.value)}
-              />
-            </div>
-            <button type="submit" class="button" disabled={busy}>
-              Disable webhook
-            </button>
-          </>
-        ) : (
-          <button type="submit" class="button button-primary" disabled={busy}>
-            Enable webhook
-          </button>
-        )}
-      </form>
-      <ErrorNotice error={error} />
-      <p role="status" class="saved">
-        {said}
-      </p>
-    </section>
-  );
-}
-
-function DeleteSection({ client, webhook }: { client: PageProps['client']; webhook: WebhookResource }) {
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const confirm = useRef<HTMLButtonElement>(null);
-  const start = useRef<HTMLButtonElement>(null);
-  const shown = useRef(false);
-  useEffect(() => {
-    // Focus follows the question, and back to where it was asked when it is withdrawn.
-    if (confirming) confirm.current?.focus();
-    else if (shown.current) start.current?.focus();
-    shown.current = confirming;
-  }, [confirming]);
-  const remove = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await client.webhooks.delete(webhook.id);
-      location.hash = routes.webhooks;
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  };
-  return (
-    <section class="section danger" aria-labelledby="delete-heading">
-      <h2 id="delete-heading">Delete</h2>
-      {confirming ? (
-        <div>
-          <p id="delete-question">
-            Delete “{webhook.attributes.description}”? Deliveries to it stop at once, and this cannot be
-            undone.
-          </p>
-          <div class="form-actions">
-            <button
-              type="button"
-              class="button button-danger"
-              ref={confirm}
-              aria-describedby="delete-question"
-              disabled={busy}
-              onClick={remove}
-            >
-              Delete for good
-            </button>
-            <button type="button" class="button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" class="button button-danger" ref={start} onClick={() => setConfirming(true)}>
-          Delete webhook…
-        </button>
-      )}
-      <ErrorNotice error={error} />
-    </section>
   );
 }
