@@ -52,9 +52,10 @@ const theme = { name: 'Acme', accent_color: '#7a1fa2' };
 /** A page of its own for one story, closed after it; `problems` must stay empty. */
 let page: Page;
 let problems: string[];
+let requests: string[];
 let closePage: () => Promise<void>;
 async function freshPage(width?: number) {
-  ({ page, problems, close: closePage } = await newPortalPage(browser(), { width }));
+  ({ page, problems, requests, close: closePage } = await newPortalPage(browser(), { width }));
 }
 afterEach(async () => {
   await closePage?.();
@@ -137,6 +138,8 @@ describe('the portal', () => {
     await page.getByRole('article', { name: 'Orders endpoint' }).waitFor();
     await expectAccessibleAndFitting();
     expect(problems).toEqual([]);
+    // Nothing but its own origin: no CDN font, script or beacon.
+    expect(requests.filter((url) => !url.startsWith(`${local.herald.apiUrl}/`))).toEqual([]);
   }, 60_000);
 
   it("creates the seed's o_auth webhook through the form and shows its signing secret once", async () => {

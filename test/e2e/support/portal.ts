@@ -55,14 +55,17 @@ export async function goToRoute(page: Page, route: string) {
   await page.evaluate(`location.hash = ${JSON.stringify(route)}`);
 }
 
-/** A page in a context of its own (its own sessionStorage), with what goes wrong in it recorded. */
+/** A page in a context of its own (its own sessionStorage), with what goes wrong in it and what it requests recorded. */
 export async function newPortalPage(
   browser: Browser,
   options: { width?: number } = {},
-): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+): Promise<{ page: Page; problems: string[]; requests: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
   const page = await context.newPage();
   // Well inside a test's time: a wait that fails names what it waited for.
   page.setDefaultTimeout(10_000);
-  return { page, problems: watchProblems(page), close: () => context.close() };
+  // Every URL the page asks for: the portal may ask its own origin only.
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  return { page, problems: watchProblems(page), requests, close: () => context.close() };
 }
