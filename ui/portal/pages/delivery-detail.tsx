@@ -102,7 +102,7 @@ export function DeliveryDetailPage({
       <h1>
         Delivery <code class="log-wrap">{deliveryId}</code>
       </h1>
-      {loaded.state === 'loading' && <Loading label="Loading the delivery…" />}
+      {loaded.state === 'loading' && <Loading label="Loading the delivery" />}
       {loaded.state === 'failed' && <ErrorNotice error={loaded.error} />}
       {delivery && (
         <>

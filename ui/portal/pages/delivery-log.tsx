@@ -329,7 +329,7 @@ export function DeliveryLog({ session, client, webhookId, eventTypes, waitFor, o
       </p>
       <ErrorNotice error={error} />
       <ErrorNotice error={retryError} />
-      {page === undefined && error === undefined && <Loading label="Loading deliveries…" />}
+      {page === undefined && error === undefined && <Loading label="Loading deliveries" />}
       {page !== undefined && page.items.length === 0 && (
         <p>
           {Object.values(filters).every((v) => v === '')

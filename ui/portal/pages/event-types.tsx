@@ -68,7 +68,7 @@ export function EventTypesPage({ session, client }: PageProps) {
         inside the envelope, with its <code>type</code> (the webhook's prefix and suffix around the event
         type's name), <code>time</code>, <code>source</code> and <code>id</code>.
       </p>
-      {loaded.state === 'loading' && <Loading label="Loading the event types…" />}
+      {loaded.state === 'loading' && <Loading label="Loading the event types" />}
       {loaded.state === 'failed' && <ErrorNotice error={loaded.error} />}
       {loaded.state === 'loaded' &&
         groups.map((group) => {

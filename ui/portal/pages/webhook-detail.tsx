@@ -3,7 +3,16 @@ import type { WebhookResource } from '../../../clients/typescript/src/index';
 import { ConfirmDialog } from '../log/confirm-dialog';
 import { defaultGraceSeconds, gracePeriods } from '../log/grace-periods';
 import { useLoaded, useTitle } from '../log/hooks';
-import { CopyButton, can, ErrorNotice, Loading, type PageProps, Time } from '../log/shell';
+import {
+  CopyButton,
+  can,
+  ErrorNotice,
+  Loading,
+  type PageProps,
+  Time,
+  WebhookHealth,
+  WebhookStatus,
+} from '../log/shell';
 import { DeliveryLog } from './delivery-log';
 import './log.css';
 
@@ -12,39 +21,6 @@ import './log.css';
  * `secrets`), a test event to send and watch arrive, and its delivery log.
  */
 
-type Attributes = WebhookResource['attributes'];
-
-function Health({ attributes }: { attributes: Attributes }) {
-  const { health, status } = attributes;
-  if (status === 'disabled')
-    return (
-      <>
-        <span class="log-badge log-badge-bad">Disabled</span>{' '}
-        {attributes.disabled_reason && <span>{attributes.disabled_reason}</span>}
-        {attributes.disabled_at && (
-          <span class="muted">
-            {' '}
-            (since <Time value={attributes.disabled_at} />)
-          </span>
-        )}
-      </>
-    );
-  if (health.consecutive_failures === 0) return <span class="log-badge log-badge-ok">Healthy</span>;
-  return (
-    <>
-      <span class="log-badge log-badge-bad">Failing</span> {health.consecutive_failures} failed attempts in a
-      row
-      {health.failing_since && (
-        <>
-          {' '}
-          since <Time value={health.failing_since} />
-        </>
-      )}
-      {health.last_failure_reason && <span class="log-break">Last: {health.last_failure_reason}</span>}
-    </>
-  );
-}
-
 function WebhookFields({ webhook }: { webhook: WebhookResource }) {
   const a = webhook.attributes;
   return (
@@ -52,7 +28,13 @@ function WebhookFields({ webhook }: { webhook: WebhookResource }) {
       <div>
         <dt>Status</dt>
         <dd>
-          <Health attributes={a} />
+          <WebhookStatus webhook={a} />
+        </dd>
+      </div>
+      <div>
+        <dt>Health</dt>
+        <dd>
+          <WebhookHealth webhook={a} />
         </dd>
       </div>
       <div>
@@ -326,7 +308,7 @@ export function WebhookDetailPage({ session, client, webhookId }: PageProps & { 
         <a href="#/webhooks">All webhooks</a>
       </p>
       <h1>{title}</h1>
-      {loaded.state === 'loading' && <Loading label="Loading the webhook…" />}
+      {loaded.state === 'loading' && <Loading label="Loading the webhook" />}
       {loaded.state === 'failed' && <ErrorNotice error={loaded.error} />}
       {loaded.state === 'loaded' && (
         <>
