@@ -272,7 +272,7 @@ function TestEvent({
       <h2 id="test-heading">Send a test event</h2>
       <form class="log-form log-form-row" onSubmit={send}>
         <div class="log-field">
-          <label for="test-event-type">Event type</label>
+          <label for="test-event-type">Test event type</label>
           <select
             id="test-event-type"
             value={eventType}
