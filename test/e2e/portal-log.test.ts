@@ -229,7 +229,7 @@ describe('the portal: catalog, webhook detail and delivery log', () => {
     const dialog = page.getByRole('dialog', { name: 'Rotate the signing secret?' });
     expect(await dialog.textContent()).toContain('None: the old secret stops now');
     await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: 'Rotated.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Rotated. The new signing secret is below.' }).waitFor();
     const fresh = (await page.locator('#new-signing-secret').textContent()) ?? '';
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(old);

@@ -217,11 +217,11 @@ function SigningSecret({
           A new secret signs from now on. The old one keeps signing for: <strong>{graceLabel}</strong>.
         </p>
       </ConfirmDialog>
+      {/* In the page from the start, so a screen reader hears it change; the secret itself is not read out. */}
+      <p role="status">{rotated && 'Rotated. The new signing secret is below.'}</p>
       {rotated && (
         <div class="log-result">
-          <p role="status">
-            <strong>Rotated.</strong> The new signing secret:
-          </p>
+          <p>The new signing secret:</p>
           <code class="log-wrap" id="new-signing-secret">
             {rotated.key}
           </code>
