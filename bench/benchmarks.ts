@@ -13,4 +13,5 @@ export const benchmarks: readonly Benchmark[] = [
   { name: 'bundles', title: 'Function bundles: size and cold require', load: () => import('./bundles') },
   { name: 'ui', title: 'Browser UI: build time and asset sizes', load: () => import('./ui') },
   { name: 'cli', title: 'The herald CLI: start time', load: () => import('./cli-start') },
+  { name: 'client', title: 'The TypeScript client: size in an app', load: () => import('./client-size') },
 ];

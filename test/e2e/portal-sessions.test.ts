@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createHeraldClient, HeraldApiError } from '../../clients/typescript/src';
 import { seedBodies } from '../helpers';
 import type { Api } from './support/api';
 import { useLocalHerald } from './support/local';
@@ -166,5 +167,31 @@ describe('portal sessions', () => {
       '/data/attributes/theme/logo_url',
     ]);
     expect(await bad({ owner: 'me' })).toEqual(['/data/attributes/owner']);
+  });
+
+  it('are opened and ended through the TypeScript client, whose session then works as a client of its own', async () => {
+    const tenant = await local.newTenant();
+    const platform = createHeraldClient({
+      baseUrl: local.herald.apiUrl,
+      tenant: tenant.tenant,
+      apiKey: tenant.key,
+    });
+    const { data } = await platform.portalSessions.create({ capabilities: ['read'], expires_in: 300 });
+    expect(data.attributes.capabilities).toEqual(['read']);
+    const customer = createHeraldClient({
+      baseUrl: local.herald.apiUrl,
+      tenant: tenant.tenant,
+      apiKey: data.attributes.token,
+      auth: 'key',
+    });
+    expect((await customer.webhooks.list()).data).toEqual([]);
+    const attributes = seedBodies.none.data.attributes;
+    const refused = await customer.webhooks
+      .create({ ...attributes, event_types: [...attributes.event_types] })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(HeraldApiError);
+    expect(refused).toMatchObject({ status: 403 });
+    await platform.portalSessions.revokeAll();
+    await expect(customer.webhooks.list()).rejects.toMatchObject({ status: 401 });
   });
 });

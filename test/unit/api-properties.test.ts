@@ -109,7 +109,7 @@ function apiEvent(
     requestContext: {
       accountId: '000000000000',
       apiId: 'props',
-      authorizer: { tenant, principalId: tenant },
+      authorizer: { tenant, keyId: 'key_properties', principalId: 'key_properties' },
       protocol: 'HTTP/1.1',
       httpMethod: method,
       identity: { sourceIp: '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
