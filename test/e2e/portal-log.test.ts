@@ -319,7 +319,7 @@ describe('the portal: catalog, webhook detail and delivery log', () => {
     expect(portal.problems).toEqual([]);
   }, 60_000);
 
-  it('lists every event type with its description, deprecation and example', async () => {
+  it('lists every event type with its description, deprecation, schema and example', async () => {
     const portal = await openPortal();
     const { page } = portal;
     await portal.open('#/event-types');
@@ -334,9 +334,14 @@ describe('the portal: catalog, webhook detail and delivery log', () => {
     const deprecated = page.getByRole('listitem').filter({ hasText: 'use_case_governance_status_updated' });
     await deprecated.getByText('Deprecated', { exact: true }).waitFor();
     const review = page.getByRole('listitem').filter({ hasText: 'use_case_review_status_updated' });
-    await review.getByText(/no schema for this event type/).waitFor();
+    await review.getByText('Schema of data of use_case_review_status_updated').click();
+    const schema = JSON.parse((await review.locator('pre').first().textContent()) ?? '');
+    expect(schema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['reviewId', 'status']),
+    });
     await review.getByText('Example data of use_case_review_status_updated').click();
-    const example = (await review.locator('pre').textContent()) ?? '';
+    const example = (await review.locator('pre').nth(1).textContent()) ?? '';
     expect(example).toContain('\n  "reviewId": ');
     expect(JSON.parse(example)).toHaveProperty('useCaseId');
     expect(portal.problems).toEqual([]);

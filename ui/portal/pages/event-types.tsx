@@ -6,8 +6,8 @@ import './log.css';
 
 /**
  * The event catalog: every type a webhook can subscribe to, grouped as the platform's guide groups
- * them, each with its description, deprecation and an example of its `data`. The API publishes
- * examples, not schemas, so the page says so rather than present an example as a schema.
+ * them, each with its description, deprecation, the JSON Schema of its `data` (what Herald checks
+ * before delivering) and an example.
  */
 
 const groups: ReadonlyArray<{ id: EventType['attributes']['group']; title: string; intro: string }> = [
@@ -25,7 +25,7 @@ const groups: ReadonlyArray<{ id: EventType['attributes']['group']; title: strin
 ];
 
 function EventTypeEntry({ eventType }: { eventType: EventType }) {
-  const { name, description, deprecated, example } = eventType.attributes;
+  const { name, description, deprecated, example, schema } = eventType.attributes;
   const headingId = `event-type-${name}`;
   return (
     <li class="log-card">
@@ -44,9 +44,15 @@ function EventTypeEntry({ eventType }: { eventType: EventType }) {
         Schema of <code>data</code>
       </h4>
       <p class="hint">
-        The API publishes no schema for this event type's <code>data</code>: the example below shows its
-        fields. Receivers should accept fields they do not know.
+        JSON Schema (2020-12): the fields Herald checks before delivering. Receivers should accept fields they
+        do not know.
       </p>
+      <details class="log-example">
+        <summary>
+          Schema of <code>data</code> of {name}
+        </summary>
+        <pre class="log-json">{prettyJson(schema)}</pre>
+      </details>
       <details class="log-example">
         <summary>
           Example <code>data</code> of {name}
