@@ -247,7 +247,8 @@ export const contentFilterSchema = z
       });
     }
   })
-  .pipe(z.record(z.string(), z.unknown()).nullable())
+  // Checked above to be an object or null: this only tells the type so.
+  .transform((value) => (isObject(value) ? value : null))
   .meta({
     override: { type: ['object', 'null'], additionalProperties: true },
     description:
