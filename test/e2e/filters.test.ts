@@ -1,3 +1,6 @@
+import { bufferedOutput } from '../../cli/output';
+import { runCli } from '../../cli/program';
+import { createHeraldClient, HeraldApiError } from '../../clients/typescript/src';
 import { eventDetail, seedReviewData } from '../helpers';
 import { attributesOf, errorsOf, resourcesOf } from './support/api';
 import { useLocalHerald } from './support/local';
@@ -191,4 +194,84 @@ it('refuses a bad filter with a 422 pointing at it, on a webhook and on filter-t
   expect(errorsOf(noEvent).map((e) => [e.code, e.source?.pointer])).toEqual([
     ['required', '/data/attributes/event'],
   ]);
+});
+
+it('answers filter-test through the TypeScript client, a bad filter as its 422', async () => {
+  const client = createHeraldClient({
+    baseUrl: local.herald.apiUrl,
+    tenant: local.herald.demoTenant,
+    apiKey: local.herald.demoApiKey,
+  });
+  const event = {
+    type: reviewStatusUpdated,
+    environment: 'production',
+    data: { ...seedReviewData, score: 70 },
+  };
+  const yes = await client.webhooks.filterTest({ data: { score: [{ numeric: ['>', 60] }] } }, event);
+  expect(yes.data.attributes.matches).toBe(true);
+  const no = await client.webhooks.filterTest({ data: { score: [{ numeric: ['>', 80] }] } }, event);
+  expect(no.data.attributes.matches).toBe(false);
+  expect((await client.webhooks.filterTest(null, event)).data.attributes.matches).toBe(true);
+  const refused = await client.webhooks
+    .filterTest({ data: { score: [{ exists: 1 }] } }, event)
+    .catch((e) => e);
+  expect(refused).toBeInstanceOf(HeraldApiError);
+  expect(refused).toMatchObject({ status: 422 });
+});
+
+it('answers filter-test and sets a filter through the CLI', async () => {
+  const cli = async (...argv: string[]) => {
+    const output = bufferedOutput();
+    const env = {
+      HERALD_API_URL: local.herald.apiUrl,
+      HERALD_API_KEY: local.herald.demoApiKey,
+      HERALD_TENANT: local.herald.demoTenant,
+      NO_COLOR: '1',
+    };
+    const code = await runCli(argv, { output, env, cwd: process.cwd() });
+    return { code, stdout: output.stdout(), stderr: output.stderr() };
+  };
+  const event = JSON.stringify({ type: reviewStatusUpdated, data: { ...seedReviewData, score: 70 } });
+  const yes = await cli(
+    'webhooks',
+    'filter-test',
+    '--filter',
+    '{"data":{"score":[{"numeric":[">",60]}]}}',
+    '--event',
+    event,
+  );
+  expect(yes).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Matches/) });
+  const no = await cli(
+    'webhooks',
+    'filter-test',
+    '--filter',
+    '{"data":{"status":["draft"]}}',
+    '--event',
+    event,
+  );
+  expect(no).toMatchObject({ code: 0, stdout: expect.stringMatching(/^No match/) });
+  const bad = await cli(
+    'webhooks',
+    'filter-test',
+    '--filter',
+    '{"data":{"status":"draft"}}',
+    '--event',
+    event,
+  );
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('/data/attributes/filter/data/status');
+
+  const { id } = await createWebhook({ url: `${receiver().url}/cli` });
+  const updated = await cli(
+    'webhooks',
+    'update',
+    id,
+    '--filter',
+    '{"type":["use_case_review_status_updated"]}',
+    '--json',
+  );
+  expect(updated.code).toBe(0);
+  expect(JSON.parse(updated.stdout).data.attributes.filter).toEqual({ type: [reviewStatusUpdated] });
+  const removed = await cli('webhooks', 'update', id, '--filter', 'null', '--json');
+  expect(JSON.parse(removed.stdout).data.attributes.filter).toBeNull();
 });
