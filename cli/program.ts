@@ -4,6 +4,7 @@ import { deliveriesCommand } from './commands/deliveries';
 import { eventTypesCommand } from './commands/event-types';
 import { keysCommand } from './commands/keys';
 import { listenCommand } from './commands/listen';
+import { portalCommand } from './commands/portal';
 import { publishCommand } from './commands/publish';
 import { webhooksCommand } from './commands/webhooks';
 import type { Context } from './context';
@@ -53,6 +54,7 @@ export function buildProgram(context: Context): Command {
     eventTypesCommand,
     publishCommand,
     listenCommand,
+    portalCommand,
     keysCommand,
   ]) {
     const command = make(context);

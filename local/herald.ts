@@ -327,7 +327,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
         onError: (error) => log(`API error: ${String(error)}`),
         checkResponse: options.checkResponse ?? activeResponseCheck(),
         localRoutes: [
-          uiRoutes(),
+          uiRoutes(undefined, { portalFrameAncestors: settings.portalFrameAncestors, demoTenant }),
           inboxRoutes({
             store: inboxes,
             findWebhooks: inboxWebhookFinder(DynamoDBDocumentClient.from(dynamoClient), tableName),

@@ -56,6 +56,17 @@ export function eventTypeOf(body: string): string | null {
 }
 
 /** The first value of header `name` (any case). */
+/**
+ * A header as the page shows it: as received, but a credential (an OAuth webhook's bearer token,
+ * minted for the real endpoint) only by its scheme and last four characters.
+ */
+function shownHeader([name, value]: [string, string]): [string, string] {
+  if (!/^(authorization|proxy-authorization|cookie)$/i.test(name)) return [name, value];
+  const [scheme, credential] = value.includes(' ') ? value.split(/ (.*)/s) : ['', value];
+  const tail = (credential ?? '').length > 8 ? (credential ?? '').slice(-4) : '';
+  return [name, `${scheme ? `${scheme} ` : ''}…${tail} (hidden)`];
+}
+
 export function headerValue(headers: ReadonlyArray<[string, string]>, name: string): string | undefined {
   return headers.find(([n]) => n.toLowerCase() === name)?.[1];
 }
@@ -107,7 +118,7 @@ export class InboxStore {
       received_at: received.receivedAt.toISOString(),
       event_type: eventTypeOf(received.body.toString('utf8')),
       webhook_id: headerValue(received.headers, 'webhook-id') ?? null,
-      headers: received.headers,
+      headers: received.headers.map(shownHeader),
       body: shown,
       body_bytes: received.body.length,
       truncated: received.body.length > this.limits.maxBodyBytes,

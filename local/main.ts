@@ -1,6 +1,7 @@
 import { defaultSettings, envName, settingNames, settingsFromEnv } from '../functions/shared/settings';
 import { LocalModeError } from './emulators';
 import { demoTenant, type LocalHerald, startLocalHerald } from './herald';
+import { portalLink } from './portal-link';
 import { ensureUiBuilt } from './ui';
 
 /**
@@ -84,6 +85,15 @@ async function main(): Promise<void> {
   const uiBuilt = await ui;
   if (stopping) return;
 
+  // The API works without it: say why instead of failing the start.
+  const portal = uiBuilt
+    ? await portalLink(herald.apiUrl, demoTenant, herald.demoApiKey).then(
+        (url) =>
+          `${url}\n                   (a session of ${demoTenant} for a day; or open ${herald.apiUrl}/portal/ and sign in with the key)`,
+        (error: unknown) =>
+          `${herald.apiUrl}/portal/   (no session link: ${error instanceof Error ? error.message : String(error)})`,
+      )
+    : `${herald.apiUrl}/portal/   (page unavailable: the UI build failed, see above)`;
   const keyLine = {
     given: 'the key in HERALD_API_KEY',
     kept: `${herald.demoApiKey}   (kept in .herald/demo-api-key; set HERALD_API_KEY to choose one)`,
@@ -95,6 +105,7 @@ Herald local mode is ready (${herald.startedInMs} ms).
   API              ${herald.apiUrl}/api/v2/${demoTenant}/webhooks
   Inbox            ${herald.inboxUrl}${uiBuilt ? '' : '   (page unavailable: the UI build failed, see above)'}
                    a webhook's url may be ${herald.inboxUrl}/{name}: its deliveries show there, verified
+  Portal           ${portal}
   Event types      ${herald.apiUrl}/api/v2/${demoTenant}/webhook-event-types
   Delivery log     ${herald.apiUrl}/api/v2/${demoTenant}/webhooks/{id}/deliveries   (also /test, /recover, /secret/rotate)
   Key exchange     ${herald.apiUrl}/auth/exchange

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join, relative } from 'node:path';
 import { z } from 'zod';
-import { uiPages } from '../ui/pages';
+import { portalContentSecurityPolicy } from '../lib/portal-security';
+import { type UiPage, uiPages } from '../ui/pages';
 import type { LocalRoute } from './api-gateway';
 import { LocalModeError } from './emulators';
 
@@ -19,7 +20,7 @@ export const uiDist = join(uiDir, 'dist');
 const stampName = '.build-stamp';
 
 /** What the pages import from outside `ui/` (files or folders): part of the build's sources. */
-const sourcesOutsideUi = ['local/inbox-model.ts'];
+const sourcesOutsideUi = ['local/inbox-model.ts', 'clients/typescript/src'];
 /** Packages whose version changes the build. */
 const buildPackages = ['vite', 'preact', 'zod'];
 
@@ -131,6 +132,33 @@ export const pageSecurityHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 } as const;
 
+/**
+ * The portal page's headers, as the stack's CloudFront sends them (lib/constructs/portal.ts, less
+ * HSTS, which plain http cannot carry): its CSP, framed only by `frameAncestors`, and
+ * X-Frame-Options for browsers without `frame-ancestors` when none may frame it.
+ */
+export function portalSecurityHeaders(frameAncestors: readonly string[]): Record<string, string> {
+  return {
+    'Content-Security-Policy': portalContentSecurityPolicy(frameAncestors),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    ...(frameAncestors.length === 0 ? { 'X-Frame-Options': 'DENY' } : {}),
+  };
+}
+
+/**
+ * `/portal/local.json`: how the portal knows local mode serves it (and offers sign-in with an API
+ * key, suggesting the demo tenant). The stack serves no such file.
+ */
+export const portalLocalModePath = `${uiPages.portal.path}/local.json`;
+
+export interface UiRouteOptions {
+  /** Origins that may frame the portal (`herald.portalFrameAncestors`). @default none */
+  portalFrameAncestors?: readonly string[];
+  /** The tenant the portal's sign-in suggests. @default demo */
+  demoTenant?: string;
+}
+
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -161,23 +189,39 @@ function sendText(res: ServerResponse, status: number, text: string) {
 }
 
 /** Serves the build in `dist`: each page at its path (`/inbox`, `/inbox/`), assets at `/assets/`. */
-export function uiRoutes(dist = uiDist): LocalRoute {
+export function uiRoutes(dist = uiDist, options: UiRouteOptions = {}): LocalRoute {
+  const headers: Record<UiPage, Record<string, string>> = {
+    inbox: pageSecurityHeaders,
+    portal: portalSecurityHeaders(options.portalFrameAncestors ?? []),
+  };
   const pages = new Map(
-    Object.values(uiPages).flatMap((page) => [
-      [page.path, page.html],
-      [`${page.path}/`, page.html],
-    ]),
+    Object.keys(uiPages)
+      .filter((name): name is UiPage => name in uiPages)
+      .flatMap((name) => [
+        [uiPages[name].path, name],
+        [`${uiPages[name].path}/`, name],
+      ]),
   );
+  const localMode = JSON.stringify({ mode: 'local', tenant: options.demoTenant ?? 'demo' });
   return (req, res, url) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const html = pages.get(url.pathname);
-    if (html !== undefined) {
-      const file = join(dist, html);
+    if (url.pathname === portalLocalModePath) {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end(req.method === 'HEAD' ? undefined : localMode);
+      return true;
+    }
+    const page = pages.get(url.pathname);
+    if (page !== undefined) {
+      const file = join(dist, uiPages[page].html);
       if (!existsSync(file)) {
         sendText(res, 503, 'The UI is not built: `npm start` builds it (local/ui.ts).');
         return true;
       }
-      sendFile(req, res, file, { ...pageSecurityHeaders, 'Cache-Control': 'no-cache' });
+      sendFile(req, res, file, { ...headers[page], 'Cache-Control': 'no-cache' });
       return true;
     }
     const asset = url.pathname.match(/^\/assets\/([^/]+)$/)?.[1];

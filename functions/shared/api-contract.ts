@@ -3,6 +3,7 @@ import { contentFilterSchema } from '../domain/content-filter-schema';
 import { decodeCursor, deliveryStatuses } from '../domain/delivery-log';
 import { rfc3339Pattern } from '../domain/envelope';
 import { eventCatalog, eventTypeNames } from '../domain/event-catalog';
+import { dataSchemaFor } from '../domain/event-schemas';
 import { webhookIdPattern } from '../domain/ids';
 import { portalCapabilities, portalSessionLimits } from '../domain/portal-session';
 import { maxRotationGraceSeconds, pageSizes } from '../domain/use-cases/webhooks';
@@ -12,6 +13,7 @@ import {
   createAttributesSchema,
   patchAttributesSchema,
 } from '../domain/webhook';
+import { type JsonSchema, jsonSchemaOf } from './event-data-schema';
 
 /**
  * The API contract: one zod schema per operation's body, query, path parameters and responses.
@@ -543,6 +545,10 @@ const eventTypeResource = z.object({
     group: z.enum(['use_case_metadata', 'use_case_custom_field', 'review']),
     deprecated: z.boolean(),
     example: z.record(z.string(), z.unknown()).meta({ description: 'An example `data` payload.' }),
+    schema: z.record(z.string(), z.unknown()).meta({
+      description:
+        'JSON Schema (2020-12) of `data`: what Herald checks before delivering (more fields are allowed where it says so).',
+    }),
   }),
 });
 
@@ -557,8 +563,11 @@ export const accessTokenDocument = z
   .meta({ id: 'AccessToken' });
 
 /** The event types' resources with their example payloads: the catalog, as the API lists it. */
+let catalogResources: z.infer<typeof eventTypesDocument>['data'] | undefined;
+
+/** The catalog as the API shows it, made once per container. */
 export function eventTypeResources(): z.infer<typeof eventTypesDocument>['data'] {
-  return eventCatalog.map((t) => ({
+  catalogResources ??= eventCatalog.map((t) => ({
     type: 'webhook-event-type',
     id: t.name,
     attributes: {
@@ -567,8 +576,16 @@ export function eventTypeResources(): z.infer<typeof eventTypesDocument>['data']
       group: t.group,
       deprecated: t.deprecated,
       example: { ...t.example },
+      schema: dataJsonSchema(t.name),
     },
   }));
+  return catalogResources;
+}
+
+function dataJsonSchema(eventType: string): JsonSchema {
+  const schema = dataSchemaFor(eventType);
+  if (!schema) throw new Error(`The catalog's ${eventType} has no data schema`);
+  return jsonSchemaOf(schema);
 }
 
 export type CreateWebhookBody = z.infer<typeof createWebhookBody>;

@@ -583,3 +583,35 @@ describe('herald deliveries and event-types', () => {
     expect(examples.stdout).toContain('"reviewId": "pu7BDgxfVnK4RTQyb88uL"');
   });
 });
+
+describe('herald portal', () => {
+  it('prints a session link whose token does what it was given, and revoke ends it', async () => {
+    const opened = await herald(['portal', '--read-only', '--expires-in', '600', '--name', 'Credo AI']);
+    expect(opened.code).toBe(0);
+    const link = opened.stdout.trim();
+    expect(link).toMatch(new RegExp(`^${local.herald.apiUrl}/portal/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    expect(opened.stderr).toMatch(/may read$/m);
+    const token = link.split('#token=')[1] ?? '';
+    const asSession = (method: string) =>
+      fetch(`${local.herald.apiUrl}/api/v2/demo/webhooks`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/vnd.api+json' },
+        body: method === 'POST' ? JSON.stringify(seedBodies.none) : undefined,
+      });
+    expect((await asSession('GET')).status).toBe(200);
+    expect((await asSession('POST')).status).toBe(403);
+    const revoked = await herald(['portal', 'revoke']);
+    expect(revoked.code).toBe(0);
+    expect((await asSession('GET')).status).toBe(401);
+  });
+
+  it('answers the session as JSON for scripts, and a bad option as the API refuses it', async () => {
+    const session = z
+      .object({ data: z.object({ attributes: z.object({ capabilities: z.array(z.string()) }) }) })
+      .parse(await heraldJson(['portal', 'open', '--capabilities', 'read', 'secrets']));
+    expect(session.data.attributes.capabilities).toEqual(['read', 'secrets']);
+    const bad = await herald(['portal', '--accent-color', 'red']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('(at /data/attributes/theme/accent_color)');
+  });
+});

@@ -24,6 +24,10 @@ describe('npm start', () => {
     expect(banner).toContain(`http://127.0.0.1:${port}/api/v2/demo/webhooks`);
     expect(banner).toContain(`http://127.0.0.1:${eventsPort}`);
     expect(banner).toContain('bus "herald", source "CredoAI"');
+    // A ready-made portal session link for the demo tenant (opened in test/e2e/portal.test.ts).
+    expect(banner).toMatch(
+      new RegExp(`Portal +http://127\\.0\\.0\\.1:${port}/portal/#token=[\\w-]+\\.[\\w-]+\\.[\\w-]+\n`),
+    );
     expect(banner).not.toContain(key);
     const dynamoPort = banner.match(/DynamoDB Local\s+http:\/\/127\.0\.0\.1:(\d+)/)?.[1];
     expect(dynamoPort).toBeDefined();

@@ -76,6 +76,23 @@ describe('the inbox store', () => {
     });
   });
 
+  it('shows a credential header only by its scheme and last characters, every other header as received', () => {
+    const inboxes = store();
+    const token = 'eyJhbGciOiJIUzI1NiJ9.payload.signature-abcd';
+    const delivery = inboxes.receive(
+      'oauth',
+      received('{}', [
+        ['Authorization', `Bearer ${token}`],
+        ['webhook-signature', 'v1,abc='],
+      ]),
+    );
+    expect(delivery.headers).toEqual([
+      ['Authorization', 'Bearer …abcd (hidden)'],
+      ['webhook-signature', 'v1,abc='],
+    ]);
+    expect(JSON.stringify(delivery)).not.toContain(token.slice(0, -4));
+  });
+
   it.each([
     ['a JSON envelope', '{"type":"x.y"}', 'x.y'],
     ['JSON without a type', '{"data":1}', null],

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { portalContentSecurityPolicy } from '../../lib/portal-security';
 import { ensureUiBuilt, pageSecurityHeaders, uiBuildIsCurrent, uiRoutes, uiSourceHash } from '../../local/ui';
 
 /** Local mode's serving of the UI build, over loopback HTTP, from a build laid out as Vite writes it. */
@@ -34,6 +35,8 @@ beforeAll(async () => {
     '<!doctype html><script type="module" src="../assets/inbox-1.js"></script>',
   );
   writeFileSync(join(dist, 'assets', 'inbox-1.js'), 'console.log(1)');
+  mkdirSync(join(dist, 'portal'));
+  writeFileSync(join(dist, 'portal', 'index.html'), '<!doctype html><title>Webhooks</title>');
   writeFileSync(join(dist, 'assets', '.hidden'), 'no');
   writeFileSync(join(dist, '.build-stamp'), 'stamp');
   ({ origin, close } = await serve(uiRoutes(dist)));
@@ -74,6 +77,33 @@ describe('the UI in local mode', () => {
     ['a way out of the assets', '/assets/..%2F.build-stamp'],
   ])('answers 404 for %s', async (_, path) => {
     expect((await fetch(`${origin}${path}`)).status).toBe(404);
+  });
+
+  it.each(['/portal', '/portal/'])(
+    "serves the portal at %s with the stack's portal CSP: no site may frame it by default",
+    async (path) => {
+      const res = await fetch(`${origin}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe(portalContentSecurityPolicy([]));
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(await res.text()).toContain('<title>Webhooks</title>');
+    },
+  );
+
+  it('lets the origins of `herald.portalFrameAncestors` frame the portal, and says it is local mode', async () => {
+    const allowed = ['https://app.acme.example', 'https://*.partner.example'];
+    const framed = await serve(uiRoutes(dist, { portalFrameAncestors: allowed, demoTenant: 'demo' }));
+    const res = await fetch(`${framed.origin}/portal/`);
+    expect(res.headers.get('content-security-policy')).toContain(
+      'frame-ancestors https://app.acme.example https://*.partner.example',
+    );
+    expect(res.headers.get('x-frame-options')).toBeNull();
+    const local = await fetch(`${framed.origin}/portal/local.json`);
+    expect(local.headers.get('cache-control')).toBe('no-store');
+    expect(await local.json()).toEqual({ mode: 'local', tenant: 'demo' });
+    await framed.close();
   });
 
   it('leaves other paths and methods to the next route', async () => {

@@ -2649,6 +2649,10 @@ export interface operations {
                                 example: {
                                     [key: string]: unknown;
                                 };
+                                /** @description JSON Schema (2020-12) of `data`: what Herald checks before delivering (more fields are allowed where it says so). */
+                                schema: {
+                                    [key: string]: unknown;
+                                };
                             };
                         }[];
                     };
