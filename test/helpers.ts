@@ -117,6 +117,7 @@ export function storedWebhook(
       authentication_payload_type: null,
       authentication_server: null,
       bucket: null,
+      filter: null,
       ...attributes,
     },
     status: 'enabled',

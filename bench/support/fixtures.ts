@@ -54,6 +54,7 @@ export function benchWebhook(tenant: string, url: string): Webhook {
       authentication_payload_type: null,
       authentication_server: null,
       bucket: null,
+      filter: null,
     },
     status: 'enabled',
     disabledReason: null,

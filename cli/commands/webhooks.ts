@@ -67,6 +67,7 @@ const attributeOptionsSchema = z.object({
   authenticationPayloadType: z.string().optional(),
   authenticationServer: z.string().optional(),
   bucket: z.string().optional(),
+  filter: z.string().optional(),
   file: z.string().optional(),
 });
 
@@ -85,6 +86,10 @@ function withAttributeFlags(command: Command): Command {
       ]),
     )
     .option('--authentication-payload <json>', 'with o_auth: what is posted for a token, JSON or @file.json')
+    .option(
+      '--filter <json>',
+      'deliver only events matching this pattern (EventBridge syntax on type, environment, data), JSON or @file.json; null removes it',
+    )
     .addOption(
       new Option('--authentication-payload-type <type>', 'with o_auth: how the payload is encoded').choices([
         'application/json',
@@ -123,7 +128,13 @@ export function attributesFrom(options: unknown, cwd: string): Record<string, un
       cwd,
       '--authentication-payload',
     );
+  if (o.filter !== undefined) attributes.filter = filterFrom(o.filter, cwd);
   return attributes;
+}
+
+/** `--filter`: a JSON object (or @file), or `null` for none. */
+function filterFrom(value: string, cwd: string): Record<string, unknown> | null {
+  return value.trim() === 'null' ? null : readJsonObject(value, cwd, '--filter');
 }
 
 /** A webhook for people: what it is, where it sends, how it authenticates, and how it is doing. */
@@ -151,12 +162,20 @@ function showWebhook(output: Output, id: string, a: WebhookAttributes): string {
     ['environment', a.environment ?? 'every one'],
     ['authentication', auth],
     ['bucket', a.bucket],
+    ['filter', a.filter ? JSON.stringify(a.filter) : 'none (every event)'],
     ['status', status],
     ['health', health],
     ['created', a.created_at],
     ['updated', a.updated_at],
   ]);
 }
+
+/** `--event`'s shape; what the filter says of it is the API's to answer. */
+const filterTestEventSchema = z.object({
+  type: z.string(),
+  environment: z.string().nullable().optional(),
+  data: z.record(z.unknown()),
+});
 
 const warningsSchema = z.object({
   meta: z
@@ -200,7 +219,10 @@ Examples:
     --environment production
   herald webhooks create --file body.json          # the seed's request body, as in docs/api.md
   herald webhooks list --all --json | jq -r '.data[].id'
-  herald webhooks test wh_... --event-type use_case_review_status_updated`,
+  herald webhooks test wh_... --event-type use_case_review_status_updated
+  herald webhooks update wh_... --filter '{"data": {"status": ["approved"]}}'
+  herald webhooks filter-test --filter '{"data": {"status": ["approved"]}}' \\
+    --event '{"type": "use_case_review_status_updated", "data": {"status": "approved"}}'`,
     );
 
   webhooks.addCommand(
@@ -332,6 +354,31 @@ Examples:
             `Queued a test ${d.attributes.event_type} to ${id}: delivery ${output.color.bold(d.id)} (the receiver's webhook-id).`,
           );
           out(output.color.dim(`See it: herald deliveries get ${id} ${d.id}`));
+        }),
+      ),
+  );
+
+  webhooks.addCommand(
+    new Command('filter-test')
+      .description('try a payload filter on an event: would a webhook with it receive the event?')
+      .requiredOption('--filter <json>', 'the filter, JSON or @file.json (null: none)')
+      .requiredOption('--event <json>', 'the event, JSON or @file.json: {"type", "environment", "data"}')
+      .action(
+        apiAction.none(context, async ({ client, json: asJson }, command) => {
+          const o = z.object({ filter: z.string(), event: z.string() }).parse(command.opts());
+          const filter = filterFrom(o.filter, context.cwd);
+          const event = filterTestEventSchema.safeParse(readJsonObject(o.event, context.cwd, '--event'));
+          if (!event.success)
+            throw new UsageError(
+              '--event must be {"type": "...", "environment": "..." (optional), "data": {...}}.',
+            );
+          const document = await client.webhooks.filterTest(filter, event.data);
+          if (asJson) return out(json(document));
+          out(
+            document.data.attributes.matches
+              ? `${output.color.green('Matches')}: a webhook with this filter receives the event.`
+              : `${output.color.yellow('No match')}: a webhook with this filter does not receive the event.`,
+          );
         }),
       ),
   );

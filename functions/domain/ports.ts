@@ -1,4 +1,5 @@
 import type { ApiKeyRecord } from './api-key';
+import type { ContentFilter } from './content-filter';
 import type { DeliveryMessage } from './delivery';
 import type { DeliveryLogEntry, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './delivery-log';
 import type { EndpointHealth, Webhook, WebhookStatus } from './webhook';
@@ -29,6 +30,8 @@ export interface Route {
   environment: string | null;
   webhookId: string;
   status: WebhookStatus;
+  /** The webhook's payload filter: an event it does not match is not the webhook's. */
+  filter: ContentFilter | null;
 }
 
 export interface WebhookStore {

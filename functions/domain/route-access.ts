@@ -13,6 +13,9 @@ export type RouteMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 /** Route patterns below `/api/v2/{tenant}/`, `:id` standing for one path segment. */
 export const routeAccess: Readonly<Record<string, Partial<Record<RouteMethod, RouteAccess>>>> = {
   webhooks: { GET: ['read'], POST: ['write'] },
+  // Before `webhooks/:id`, which would otherwise take it for a webhook id. Reads nothing stored,
+  // changes nothing: a read-only session may try filters.
+  'webhooks/filter-test': { POST: ['read'] },
   'webhooks/:id': { GET: ['read'], PATCH: ['write'], DELETE: ['write'] },
   'webhooks/:id/deliveries': { GET: ['read'] },
   'webhooks/:id/deliveries/:id': { GET: ['read'] },

@@ -1,5 +1,7 @@
 import { z } from 'zod/v4';
 import { checkTargetUrl } from './address';
+import type { ContentFilter } from './content-filter';
+import { contentFilterSchema } from './content-filter-schema';
 import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
 import type { AllowedPorts } from './target-ports';
@@ -53,6 +55,8 @@ export interface WebhookAttributes {
   authentication_payload_type: AuthenticationPayloadType | null;
   authentication_server: string | null;
   bucket: string | null;
+  /** Deliver only events matching this pattern (content-filter.ts); null for every event. */
+  filter: ContentFilter | null;
 }
 
 export type WebhookStatus = 'enabled' | 'disabled';
@@ -229,6 +233,7 @@ const attributeShape = {
     )
     .optional()
     .meta({ description: 'A grouping the platform’s client sends, e.g. `use_case_events`.' }),
+  filter: z.preprocess(blankToNull, contentFilterSchema).optional(),
 };
 
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
@@ -288,7 +293,7 @@ export function fieldProblems(
   noun = 'webhook attribute',
 ): Problem[] {
   return issues.flatMap((issue): Problem[] => {
-    const pointer = [base, ...issue.path.map(String)].join('/');
+    const pointer = [base, ...issue.path.map((p) => pointerSegment(String(p)))].join('/');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         code: 'unknown_attribute',
@@ -325,14 +330,23 @@ export function fieldProblems(
         },
       ];
     }
+    // A custom check names its own code (e.g. `unknown_operator`) where the generic one would blur it.
+    const own =
+      issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : undefined;
     const code =
-      issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value';
+      own ??
+      (issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value');
     const message =
       issue.code === 'too_big' || issue.code === 'too_small'
         ? `must have ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`
         : issue.message;
     return [{ code, title: 'Invalid attribute', detail: `${field} ${message}`, source: { pointer } }];
   });
+}
+
+/** A JSON pointer's segment (RFC 6901): `~` and `/` in a key escaped. */
+function pointerSegment(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 function zodProblems(error: z.ZodError, input: unknown, base: string): Problem[] {
@@ -478,6 +492,7 @@ function toAttributes(a: ParsedAttributes): WebhookAttributes {
     authentication_payload_type: a.authentication_payload_type ?? null,
     authentication_server: a.authentication_server ?? null,
     bucket: a.bucket ?? null,
+    filter: a.filter ?? null,
   };
 }
 
@@ -606,6 +621,7 @@ export function publicAttributes(webhook: Webhook) {
     event_type_suffix: a.event_type_suffix,
     environment: a.environment,
     bucket: a.bucket,
+    filter: a.filter,
     authentication_method: a.authentication_method,
     authentication_payload_type: a.authentication_payload_type,
     authentication_server: a.authentication_server,

@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { contentFilterSchema } from '../domain/content-filter-schema';
 import { decodeCursor, deliveryStatuses } from '../domain/delivery-log';
 import { rfc3339Pattern } from '../domain/envelope';
 import { eventCatalog, eventTypeNames } from '../domain/event-catalog';
@@ -223,6 +224,51 @@ export const testEventBody = z
   })
   .meta({ id: 'TestEventRequest' });
 
+function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// A custom check, not a record: zod's record copies keys and throws on `constructor: null`.
+const jsonObject = z
+  .custom<Record<string, unknown>>(isJsonObject, {
+    error: 'must be an object',
+    params: { code: 'invalid_type' },
+  })
+  .meta({ override: { type: 'object', additionalProperties: true } });
+
+/** The event a filter is tried on: what the router matches a webhook's filter against. */
+export const filterTestAttributes = z.strictObject({
+  filter: contentFilterSchema,
+  event: z
+    .strictObject({
+      type: z.string().meta({ description: 'The event type, e.g. `use_case_review_status_updated`.' }),
+      environment: z
+        .string()
+        .nullable()
+        .optional()
+        .meta({ description: 'The event’s environment; null or absent for none (the key is then absent).' }),
+      data: jsonObject.meta({ description: 'The event’s `data`, as the platform publishes it.' }),
+    })
+    .meta({ id: 'FilterTestEvent' }),
+});
+
+export const filterTestBody = z
+  .object({ data: z.object({ attributes: filterTestAttributes }) })
+  .meta({ id: 'FilterTestRequest' });
+
+export const filterTestDocument = z
+  .object({
+    data: z.object({
+      type: z.literal('filter-test'),
+      attributes: z.object({
+        matches: z
+          .boolean()
+          .meta({ description: 'Whether a webhook with this filter would receive the event.' }),
+      }),
+    }),
+  })
+  .meta({ id: 'FilterTestResult' });
+
 export const keyExchangeBody = z
   .object({
     api_token: z.string().min(1).meta({ description: 'A tenant API key.' }),
@@ -322,6 +368,12 @@ export const webhookAttributesOut = z.object({
   event_type_suffix: z.string().nullable(),
   environment: z.string().nullable(),
   bucket: z.string().nullable(),
+  filter: z
+    .custom<Record<string, unknown> | null>((v) => v === null || isJsonObject(v))
+    .meta({
+      override: { type: ['object', 'null'], additionalProperties: true },
+      description: 'The payload filter: only events matching it are delivered; null for every event.',
+    }),
   authentication_method: z.enum(authenticationMethods),
   authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
   authentication_server: z.string().nullable(),
@@ -541,6 +593,8 @@ export type UpdateWebhookBody = z.infer<typeof updateWebhookBody>;
 export type RotateSecretBody = z.infer<typeof rotateSecretBody>;
 export type RecoverBody = z.infer<typeof recoverBody>;
 export type TestEventBody = z.infer<typeof testEventBody>;
+export type FilterTestAttributes = z.infer<typeof filterTestAttributes>;
+export type FilterTestDocument = z.infer<typeof filterTestDocument>;
 export type KeyExchangeBody = z.infer<typeof keyExchangeBody>;
 export type CreatePortalSessionBody = z.infer<typeof createPortalSessionBody>;
 export type PortalSessionDocument = z.infer<typeof portalSessionDocument>;

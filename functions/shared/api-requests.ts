@@ -21,6 +21,8 @@ import {
   createPortalSessionBody,
   createWebhookBody,
   deliveryListQuery,
+  type FilterTestAttributes,
+  filterTestAttributes,
   type KeyExchangeBody,
   keyExchangeBody,
   recoverBody,
@@ -232,6 +234,25 @@ export function parseTestEvent(body: unknown): string {
       source: { pointer: `${attributesPointer}/event_type` },
     },
   ]);
+}
+
+/** `POST .../webhooks/filter-test`: a filter, checked as on a webhook, and an event to try it on. */
+export function parseFilterTest(body: unknown): FilterTestAttributes {
+  const attributes = valueAt(body, ['data', 'attributes']);
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    return fail({
+      code: 'required',
+      title: 'Missing attributes',
+      detail:
+        'The body must be { "data": { "attributes": { "filter": {...}, "event": { "type", "data" } } } }.',
+      source: { pointer: attributesPointer },
+    });
+  }
+  const parsed = filterTestAttributes.safeParse(attributes);
+  if (parsed.success) return parsed.data;
+  throw new ValidationError(
+    fieldProblems(parsed.error.issues, attributes, attributesPointer, 'filter-test attribute'),
+  );
 }
 
 /** `POST /auth/exchange`: `{ api_token, tenant }`, both non-empty strings. */

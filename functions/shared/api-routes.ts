@@ -23,6 +23,7 @@ import {
   getWebhook,
   listWebhooks,
   rotateSigningSecret,
+  testFilter,
   updateWebhook,
   type WebhookDeps,
 } from '../domain/use-cases/webhooks';
@@ -35,6 +36,7 @@ import {
   type DeliveryListDocument,
   type EventTypesDocument,
   eventTypeResources,
+  type FilterTestDocument,
   type PortalSessionDocument,
   type RecoveryDocument,
   type RotatedSecretDocument,
@@ -45,6 +47,7 @@ import {
 import {
   parseCreateWebhook,
   parseDeliveryListQuery,
+  parseFilterTest,
   parseKeyExchange,
   parsePortalSession,
   parseRecovery,
@@ -201,6 +204,16 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         Location: resource.links.self,
         ...(replayed ? { 'Idempotent-Replayed': 'true' } : {}),
       });
+    },
+  },
+  // Before `webhooks/:id`: patterns are tried in this order.
+  'webhooks/filter-test': {
+    POST: async (_deps, { event }) => {
+      const { filter, event: tried } = parseFilterTest(readJsonBody(event));
+      const matches = testFilter(filter, { ...tried, environment: tried.environment ?? null });
+      return respond(200, {
+        data: { type: 'filter-test', attributes: { matches } },
+      } satisfies FilterTestDocument);
     },
   },
   'webhooks/:id': {

@@ -13,6 +13,8 @@ import {
   errorDocumentSchema,
   eventTypeResources,
   eventTypesDocument,
+  filterTestBody,
+  filterTestDocument,
   idempotencyHeaders,
   keyExchangeBody,
   portalSessionDocument,
@@ -106,6 +108,38 @@ export const operations: readonly Operation[] = [
       description: 'Created; the signing secret is shown here.',
       schema: createdWebhookDocument,
     },
+  },
+  {
+    method: 'post',
+    path: `${tenantBase}/webhooks/filter-test`,
+    operationId: 'testWebhookFilter',
+    summary: 'Try a payload filter on an event',
+    description:
+      'Whether a webhook with this `filter` would receive this event: the router’s own matcher, so the answer is what delivery does. Nothing is stored or sent. The filter is checked as on a webhook (422 with a pointer under `/data/attributes/filter`); null matches every event.',
+    secured: true,
+    path_params: tenantPath,
+    body: {
+      schema: filterTestBody,
+      required: true,
+      examples: {
+        approved: {
+          summary: 'Approved reviews only',
+          value: {
+            data: {
+              attributes: {
+                filter: { data: { status: ['approved'] } },
+                event: {
+                  type: 'use_case_review_status_updated',
+                  environment: 'production',
+                  data: { status: 'approved', useCaseId: 'ZiSPid3wLeXWTe4VTRjbq9' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    success: { status: 200, description: 'Whether it matches.', schema: filterTestDocument },
   },
   {
     method: 'get',

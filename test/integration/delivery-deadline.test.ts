@@ -68,6 +68,7 @@ function webhook(id: string, attributes: Partial<WebhookAttributes>): Webhook {
       authentication_payload_type: null,
       authentication_server: null,
       bucket: null,
+      filter: null,
       ...attributes,
     },
     status: 'enabled',

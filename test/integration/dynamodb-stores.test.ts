@@ -1,4 +1,4 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../../functions/adapters/aws/dynamodb-api-key-store';
 import { DynamoDbWebhookStore } from '../../functions/adapters/aws/dynamodb-webhook-store';
 import { hashApiKey, newApiKey } from '../../functions/domain/api-key';
@@ -30,6 +30,7 @@ function attributes(overrides: Partial<WebhookAttributes> = {}): WebhookAttribut
     authentication_payload_type: null,
     authentication_server: null,
     bucket: null,
+    filter: null,
     ...overrides,
   };
 }
@@ -167,6 +168,54 @@ describe('DynamoDbWebhookStore', () => {
     await store.update(moved, disabled);
     expect(await routeItems(tenant)).toEqual(expectedRoutes([disabled, untouched]));
     expect(await store.get(tenant, before.id)).toEqual(disabled);
+  });
+
+  it('carries the filter on every route item, kept in step by updates, and reads items without one', async () => {
+    const tenant = 't-filter';
+    const filter = { data: { status: ['approved'], score: [{ numeric: ['>', 0.5, '<=', 5] }] } };
+    const filtered = webhook(tenant, {
+      event_types: ['use_case_review_status_updated', 'use_case_review_comment'],
+      filter,
+    });
+    await store.create(filtered);
+    const filters = async () =>
+      (
+        await Promise.all(
+          filtered.attributes.event_types.map((type) => store.findRoutes(tenant, type, 'production')),
+        )
+      )
+        .flat()
+        .map((r) => r.filter);
+    expect(await filters()).toEqual([filter, filter]);
+    expect((await store.get(tenant, filtered.id))?.attributes.filter).toEqual(filter);
+
+    const changed = { data: { status: [{ 'anything-but': 'approved' }] } };
+    const next: Webhook = {
+      ...filtered,
+      attributes: { ...filtered.attributes, filter: changed },
+      version: 2,
+    };
+    await store.update(filtered, next);
+    expect(await filters()).toEqual([changed, changed]);
+
+    const removed: Webhook = { ...next, attributes: { ...next.attributes, filter: null }, version: 3 };
+    await store.update(next, removed);
+    expect(await filters()).toEqual([null, null]);
+    expect(await store.get(tenant, filtered.id)).toEqual(removed);
+
+    // Items written before filters existed have no `filter`: they read as none.
+    const legacy = webhook('t-filter-legacy');
+    await store.create(legacy);
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: 'ROUTE#t-filter-legacy#use_case_review_status_updated', sk: `production#${legacy.id}` },
+        UpdateExpression: 'REMOVE #filter',
+        ExpressionAttributeNames: { '#filter': 'filter' },
+      }),
+    );
+    const [route] = await store.findRoutes('t-filter-legacy', 'use_case_review_status_updated', 'production');
+    expect(route?.filter).toBeNull();
   });
 
   it('refuses an update based on a stale version and changes nothing', async () => {

@@ -264,6 +264,15 @@ describe('herald webhooks create: the attributes sent', () => {
     expect(() => attributesFrom({ authenticationPayload: '[1]' }, dir)).toThrow(/must be a JSON object/);
     expect(() => attributesFrom({ file: 'missing.json' }, dir)).toThrow(/cannot read it/);
   });
+
+  it('takes --filter as JSON or @file, and null to remove it', () => {
+    const filter = { data: { status: ['approved'] } };
+    expect(attributesFrom({ filter: JSON.stringify(filter) }, dir)).toEqual({ filter });
+    writeFileSync(join(dir, 'filter.json'), JSON.stringify(filter));
+    expect(attributesFrom({ filter: '@filter.json' }, dir)).toEqual({ filter });
+    expect(attributesFrom({ filter: 'null' }, dir)).toEqual({ filter: null });
+    expect(() => attributesFrom({ filter: '["approved"]' }, dir)).toThrow(/--filter must be a JSON object/);
+  });
 });
 
 describe('herald publish --aws', () => {

@@ -17,6 +17,7 @@ const webhook = {
       event_type_suffix: 'v1',
       environment: 'production',
       bucket: null,
+      filter: null,
       authentication_method: 'none',
       authentication_payload_type: null,
       authentication_server: null,

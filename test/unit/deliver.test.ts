@@ -58,6 +58,7 @@ function webhook(overrides: Partial<Webhook> = {}, attributes: Partial<Webhook['
       authentication_payload_type: null,
       authentication_server: null,
       bucket: null,
+      filter: null,
       ...attributes,
     },
     status: 'enabled',

@@ -42,6 +42,7 @@ function webhook(status: Webhook['status'] = 'enabled'): Webhook {
       authentication_payload_type: null,
       authentication_server: null,
       bucket: null,
+      filter: null,
     },
     status,
     disabledReason: status === 'disabled' ? 'by hand' : null,

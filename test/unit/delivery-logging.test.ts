@@ -35,6 +35,7 @@ function webhook(id: string): Webhook {
       authentication_payload_type: 'application/json',
       authentication_server: 'https://auth.example.com/token',
       bucket: null,
+      filter: null,
     },
     status: 'enabled',
     disabledReason: null,

@@ -65,6 +65,7 @@ describe('the OpenAPI document', () => {
         'retryDelivery',
         'recoverDeliveries',
         'sendTestEvent',
+        'testWebhookFilter',
         'listEventTypes',
         'exchangeApiKey',
         'getOpenApiDocument',

@@ -166,6 +166,7 @@ describe("the webhook form's model", () => {
       ...seed,
       event_types: [...seed.event_types],
       bucket: null,
+      filter: null,
       has_authentication_payload: true,
       status: 'enabled',
       disabled_reason: null,

@@ -35,13 +35,18 @@ function busEvent(overrides: Partial<EventBridgeEnvelope> = {}): EventBridgeEnve
   };
 }
 
-function route(webhookId: string, status: Route['status'] = 'enabled'): Route {
+function route(
+  webhookId: string,
+  status: Route['status'] = 'enabled',
+  filter: Route['filter'] = null,
+): Route {
   return {
     tenant,
     eventType: 'use_case_review_status_updated',
     environment: 'production',
     webhookId,
     status,
+    filter,
   };
 }
 
@@ -89,6 +94,23 @@ function setup(routes: Route[], queueFailure?: Error) {
 }
 
 describe('routeEvent', () => {
+  it('queues nothing and logs nothing for a webhook whose filter the event does not match', async () => {
+    const { queue, log, deps } = setup([
+      route('wh_match', 'enabled', { data: { status: ['in_progress'] }, environment: ['production'] }),
+      route('wh_other', 'enabled', { data: { status: [{ 'anything-but': 'in_progress' }] } }),
+      route('wh_type', 'enabled', { type: [{ prefix: 'use_case_review' }] }),
+      route('wh_off_other', 'disabled', { data: { user: { email: [{ suffix: '@example.com' }] } } }),
+      route('wh_off_match', 'disabled', { data: { user: { email: [{ suffix: '@credo.ai' }] } } }),
+    ]);
+
+    const result = await routeEvent(deps, busEvent());
+
+    expect(result).toMatchObject({ outcome: 'routed', deliveries: 2, heldForDisabled: 1 });
+    expect(queue.calls.flat().map((m) => m.webhookId)).toEqual(['wh_match', 'wh_type']);
+    // Filtered out is not failed: only the disabled webhook that wanted the event is logged.
+    expect(log.unsent.map((e) => e.message.webhookId)).toEqual(['wh_off_match']);
+  });
+
   it('queues one delivery per enabled route and logs the disabled ones as failed', async () => {
     const { store, queue, rejected, log, deps } = setup([
       route('wh_a'),

@@ -125,6 +125,7 @@ class InMemoryWebhookStore implements WebhookStore {
         environment: w.attributes.environment,
         webhookId: w.id,
         status: w.status,
+        filter: w.attributes.filter,
       }));
   }
 

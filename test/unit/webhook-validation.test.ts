@@ -95,6 +95,7 @@ describe('validateNewWebhook', () => {
         authentication_payload_type: null,
         authentication_server: null,
         bucket: null,
+        filter: null,
       });
       expect(warnings).toEqual([]);
     });
@@ -113,6 +114,7 @@ describe('validateNewWebhook', () => {
         authentication_payload_type: 'application/json',
         authentication_server: 'https://auth.example.com',
         bucket: null,
+        filter: null,
       });
       expect(warnings).toEqual([]);
     });
@@ -905,5 +907,53 @@ describe('storable OAuth payloads', () => {
         extra: { nested: { ok: true } },
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('the filter attribute', () => {
+  const filter = { data: { status: ['approved'], score: [{ numeric: ['>=', 50] }] } };
+
+  it('is stored as sent, shown in the public view, and absent or {} means none', () => {
+    const { attributes } = validateNewWebhook({ ...minimal, filter }, rules);
+    expect(attributes.filter).toEqual(filter);
+    expect(validateNewWebhook(minimal, rules).attributes.filter).toBeNull();
+    expect(validateNewWebhook({ ...minimal, filter: {} }, rules).attributes.filter).toBeNull();
+  });
+
+  it('is set, changed and removed (null) by a PATCH, other attributes kept', () => {
+    const current = validateNewWebhook(minimal, rules).attributes;
+    const set = applyWebhookPatch(current, { filter }, rules).attributes;
+    expect(set).toEqual({ ...current, filter });
+    expect(applyWebhookPatch(set, { description: 'Renamed' }, rules).attributes.filter).toEqual(filter);
+    expect(applyWebhookPatch(set, { filter: null }, rules).attributes.filter).toBeNull();
+  });
+
+  it.each([
+    ['not an object', 'approved', 'invalid_type', 'filter'],
+    [
+      'an unknown operator',
+      { data: { a: [{ wildcard: '*x' }] } },
+      'unknown_operator',
+      'filter/data/a/0/wildcard',
+    ],
+    ['a wrong operand type', { data: { a: [{ suffix: ['x'] }] } }, 'invalid_type', 'filter/data/a/0/suffix'],
+    ['a field outside the event', { detail: { a: ['x'] } }, 'unknown_field', 'filter/detail'],
+    [
+      'a key needing escape',
+      { data: { 'a/b~c': [{ exists: 'no' }] } },
+      'invalid_type',
+      'filter/data/a~1b~0c/0/exists',
+    ],
+    ['too large', { data: { a: Array.from({ length: 800 }, (_, i) => `v${i}`) } }, 'too_long', 'filter'],
+    [
+      'too deep',
+      { data: { a: { b: { c: { d: { e: { f: { g: { h: { i: ['x'] } } } } } } } } } },
+      'too_deep',
+      'filter/data/a/b/c/d/e/f/g/h/i',
+    ],
+  ])('refuses %s with a 422 pointing at it', (_name, value, code, at) => {
+    const problems = refusal({ ...minimal, filter: value });
+    expectProblem(problems, code, pointer(at));
+    expect(problems).toHaveLength(1);
   });
 });

@@ -44,6 +44,11 @@ export type CreatedWebhookDocument = Answer<'createWebhook', 201>;
 export type SecretDocument = Answer<'getWebhookSecret', 200>;
 export type RotatedSecretDocument = Answer<'rotateWebhookSecret', 200>;
 export type TestEventDocument = Answer<'sendTestEvent', 202>;
+export type FilterTestDocument = Answer<'testWebhookFilter', 200>;
+/** A payload filter: EventBridge's content-filtering syntax on `{ type, environment, data }`. */
+export type WebhookFilter = NonNullable<Schemas['FilterTestRequest']['data']['attributes']['filter']>;
+/** The event a filter is tried on. */
+export type FilterTestEvent = Schemas['FilterTestEvent'];
 export type DeliveryListDocument = Answer<'listDeliveries', 200>;
 export type DeliveryDetailDocument = Answer<'getDelivery', 200>;
 export type RetriedDeliveryDocument = Answer<'retryDelivery', 202>;
@@ -94,6 +99,11 @@ export interface HeraldClient {
     disable(id: string, reason?: string): Promise<WebhookDocument>;
     /** Sends the catalog's example of `eventType` (default: the webhook's first event type). */
     test(id: string, eventType?: string): Promise<TestEventDocument>;
+    /**
+     * Whether a webhook with `filter` would receive `event`: the router's own matcher answers
+     * (`data.attributes.matches`); a bad filter is a 422 pointing into it.
+     */
+    filterTest(filter: WebhookFilter | null, event: FilterTestEvent): Promise<FilterTestDocument>;
     secret(id: string): Promise<SecretDocument>;
     rotateSecret(id: string, options?: { gracePeriodSeconds?: number }): Promise<RotatedSecretDocument>;
   };
@@ -263,6 +273,13 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
           }),
         );
       },
+      filterTest: async (filter, event) =>
+        dataOf(
+          await api.POST('/api/v2/{tenant}/webhooks/filter-test', {
+            params: { path: tenantPath },
+            body: { data: { attributes: { filter, event } } },
+          }),
+        ),
       secret: async (id) =>
         dataOf(
           await api.GET('/api/v2/{tenant}/webhooks/{webhook_id}/secret', {

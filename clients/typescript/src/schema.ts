@@ -28,6 +28,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/{tenant}/webhooks/filter-test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a payload filter on an event
+         * @description Whether a webhook with this `filter` would receive this event: the router’s own matcher, so the answer is what delivery does. Nothing is stored or sent. The filter is checked as on a webhook (422 with a pointer under `/data/attributes/filter`); null matches every event.
+         */
+        post: operations["testWebhookFilter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/{tenant}/webhooks/{webhook_id}": {
         parameters: {
             query?: never;
@@ -327,6 +347,67 @@ export interface components {
             authentication_server?: string | null;
             /** @description A grouping the platform’s client sends, e.g. `use_case_events`. */
             bucket?: string | null;
+            /**
+             * @description Deliver only events that match this pattern, in EventBridge content-filtering syntax, on the event’s `type`, `environment` and `data`: exact values, `prefix`, `suffix`, `anything-but`, `numeric`, `exists`, `equals-ignore-case`, nested keys, arrays as "any of". At most 10 levels deep and 4 KB as JSON; null removes it. Try one with POST /webhooks/filter-test.
+             * @example {
+             *       "data": {
+             *         "status": [
+             *           "approved",
+             *           "rejected"
+             *         ],
+             *         "score": [
+             *           {
+             *             "numeric": [
+             *               ">=",
+             *               50
+             *             ]
+             *           }
+             *         ]
+             *       }
+             *     }
+             */
+            filter?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        FilterTestRequest: {
+            data: {
+                attributes: {
+                    /**
+                     * @description Deliver only events that match this pattern, in EventBridge content-filtering syntax, on the event’s `type`, `environment` and `data`: exact values, `prefix`, `suffix`, `anything-but`, `numeric`, `exists`, `equals-ignore-case`, nested keys, arrays as "any of". At most 10 levels deep and 4 KB as JSON; null removes it. Try one with POST /webhooks/filter-test.
+                     * @example {
+                     *       "data": {
+                     *         "status": [
+                     *           "approved",
+                     *           "rejected"
+                     *         ],
+                     *         "score": [
+                     *           {
+                     *             "numeric": [
+                     *               ">=",
+                     *               50
+                     *             ]
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    filter: {
+                        [key: string]: unknown;
+                    } | null;
+                    event: components["schemas"]["FilterTestEvent"];
+                };
+            };
+        };
+        FilterTestEvent: {
+            /** @description The event type, e.g. `use_case_review_status_updated`. */
+            type: string;
+            /** @description The event’s environment; null or absent for none (the key is then absent). */
+            environment?: string | null;
+            /** @description The event’s `data`, as the platform publishes it. */
+            data: {
+                [key: string]: unknown;
+            };
         };
         WebhookUpdateRequest: {
             data: {
@@ -377,6 +458,28 @@ export interface components {
             authentication_server?: string | null;
             /** @description A grouping the platform’s client sends, e.g. `use_case_events`. */
             bucket?: string | null;
+            /**
+             * @description Deliver only events that match this pattern, in EventBridge content-filtering syntax, on the event’s `type`, `environment` and `data`: exact values, `prefix`, `suffix`, `anything-but`, `numeric`, `exists`, `equals-ignore-case`, nested keys, arrays as "any of". At most 10 levels deep and 4 KB as JSON; null removes it. Try one with POST /webhooks/filter-test.
+             * @example {
+             *       "data": {
+             *         "status": [
+             *           "approved",
+             *           "rejected"
+             *         ],
+             *         "score": [
+             *           {
+             *             "numeric": [
+             *               ">=",
+             *               50
+             *             ]
+             *           }
+             *         ]
+             *       }
+             *     }
+             */
+            filter?: {
+                [key: string]: unknown;
+            } | null;
             /**
              * @description Enable or disable the webhook by hand.
              * @enum {string}
@@ -459,6 +562,10 @@ export interface components {
                 event_type_suffix: string | null;
                 environment: string | null;
                 bucket: string | null;
+                /** @description The payload filter: only events matching it are delivered; null for every event. */
+                filter: {
+                    [key: string]: unknown;
+                } | null;
                 /** @enum {string} */
                 authentication_method: "none" | "o_auth";
                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
@@ -523,6 +630,16 @@ export interface components {
                 parameter?: string;
                 /** @description The request header at fault. */
                 header?: string;
+            };
+        };
+        FilterTestResult: {
+            data: {
+                /** @constant */
+                type: "filter-test";
+                attributes: {
+                    /** @description Whether a webhook with this filter would receive the event. */
+                    matches: boolean;
+                };
             };
         };
         Delivery: {
@@ -842,6 +959,10 @@ export interface operations {
                                 event_type_suffix: string | null;
                                 environment: string | null;
                                 bucket: string | null;
+                                /** @description The payload filter: only events matching it are delivered; null for every event. */
+                                filter: {
+                                    [key: string]: unknown;
+                                } | null;
                                 /** @enum {string} */
                                 authentication_method: "none" | "o_auth";
                                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
@@ -894,6 +1015,133 @@ export interface operations {
                             }[];
                         };
                     };
+                };
+            };
+            /** @description Malformed request: JSON, document shape or a query parameter. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No valid credential. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The credential cannot act on this tenant, or the request names a client-generated id. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description No such webhook or delivery, or no such route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The route does not take this method. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description A conflict: wrong resource type, concurrent change, reused idempotency key, disabled webhook. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The body is not JSON:API or JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description The document is well-formed but breaks the rules; each error points at a field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Too many requests: see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+            /** @description Herald failed; nothing about it is revealed. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["ErrorDocument"];
+                };
+            };
+        };
+    };
+    testWebhookFilter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The tenant; must be the credential’s. */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/vnd.api+json": components["schemas"]["FilterTestRequest"];
+                "application/json": components["schemas"]["FilterTestRequest"];
+            };
+        };
+        responses: {
+            /** @description Whether it matches. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.api+json": components["schemas"]["FilterTestResult"];
                 };
             };
             /** @description Malformed request: JSON, document shape or a query parameter. */

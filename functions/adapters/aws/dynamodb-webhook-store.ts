@@ -91,6 +91,8 @@ const attributesSchema = matching<WebhookAttributes>()(
     authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
     authentication_server: z.string().nullable(),
     bucket: z.string().nullable(),
+    // Absent in items written before filters existed.
+    filter: z.record(z.unknown()).nullable().default(null),
   }),
 );
 
@@ -164,6 +166,9 @@ const routeItemSchema = matching<Route>()(
     environment: z.string().nullable(),
     webhookId: z.string(),
     status: statusSchema,
+    // The webhook's filter, copied onto each route so the router matches without reading the
+    // webhook; validated when written. Absent in routes written before filters existed.
+    filter: z.record(z.unknown()).nullable().default(null),
   }),
 );
 
@@ -185,6 +190,7 @@ function routesOf(webhook: Webhook): Route[] {
     environment: webhook.attributes.environment,
     webhookId: webhook.id,
     status: webhook.status,
+    filter: webhook.attributes.filter,
   }));
 }
 

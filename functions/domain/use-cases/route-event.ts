@@ -1,3 +1,4 @@
+import { matchesFilter } from '../content-filter';
 import type { DeliveryMessage } from '../delivery';
 import { deliveryIdFor } from '../envelope';
 import { parsePlatformEvent } from '../platform-event';
@@ -48,7 +49,12 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
     return { outcome: 'rejected', reason: parsed.reason, problems: parsed.problems };
   }
   const event = parsed.event;
-  const routes = await deps.store.findRoutes(event.tenant, event.eventType, event.environment);
+  const subject = { type: event.eventType, environment: event.environment, data: event.data };
+  // A webhook whose filter the event does not match never subscribed to it: nothing is queued
+  // or logged for it, whatever its status.
+  const routes = (await deps.store.findRoutes(event.tenant, event.eventType, event.environment)).filter(
+    (route) => route.filter === null || matchesFilter(route.filter, subject),
+  );
   const toMessage = (route: Route): DeliveryMessage => ({
     deliveryId: deliveryIdFor(event.eventId, route.webhookId),
     eventId: event.eventId,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type ContentFilter, type FilterableEvent, matchesFilter } from '../content-filter';
 import {
   BadRequestError,
   ConflictError,
@@ -303,4 +304,12 @@ export async function rotateSigningSecret(
     throw error;
   }
   return { webhook: next, previousExpiresAt: grace > 0 ? previousExpiresAt : now.toISOString() };
+}
+
+/**
+ * Whether a webhook with `filter` would receive `event`: the router's matcher itself, so the
+ * answer is what delivery does. No filter (null) receives every event.
+ */
+export function testFilter(filter: ContentFilter | null, event: FilterableEvent): boolean {
+  return filter === null || matchesFilter(filter, event);
 }
