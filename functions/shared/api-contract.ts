@@ -410,7 +410,10 @@ export const webhookDocument = z.object({
 export const createdWebhookDocument = z.object({
   data: webhookResource.extend({
     attributes: webhookAttributesOut.extend({
-      signing_secret: signingSecret.meta({ description: 'Shown once, here; GET .../secret reads it again.' }),
+      signing_secret: signingSecret.optional().meta({
+        description:
+          'Shown once, here; GET .../secret reads it again. Left out for a portal session without the `secrets` capability.',
+      }),
     }),
   }),
   meta: z.object({ warnings: z.array(warningSchema) }).optional(),

@@ -189,7 +189,7 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
         },
       } satisfies WebhookListDocument);
     },
-    POST: async (deps, { event, tenant }) => {
+    POST: async (deps, { event, tenant, principal }) => {
       const { webhook, warnings, replayed } = await createWebhook(deps.webhooks, {
         tenant,
         attributes: parseCreateWebhook(readJsonBody(event)),
@@ -198,7 +198,10 @@ const routes: Record<string, Partial<Record<string, RouteHandler>>> = {
       const shown = webhookResource(event, webhook);
       const resource: CreatedWebhookDocument['data'] = {
         ...shown,
-        attributes: { ...shown.attributes, signing_secret: webhook.signingSecret },
+        // A session that may not see secrets does not see this one either (GET .../secret is closed to it too).
+        attributes: accessAllows(['secrets'], principal.portal?.capabilities)
+          ? { ...shown.attributes, signing_secret: webhook.signingSecret }
+          : shown.attributes,
       };
       return respond(201, withWarnings({ data: resource } satisfies CreatedWebhookDocument, warnings), {
         Location: resource.links.self,

@@ -92,6 +92,11 @@ describe('portal sessions', () => {
     expect(patched.status).toBe(200);
     expect((await asSession('GET', `/webhooks/${id}/secret`)).status).toBe(403);
     expect((await asSession('POST', `/webhooks/${id}/secret/rotate`)).status).toBe(403);
+    // Nor does a webhook it creates show its secret.
+    const created = await asSession('POST', '/webhooks', structuredClone(seedBodies.none));
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain('signing_secret');
+    expect(JSON.stringify(created.body)).not.toContain('whsec_');
   });
 
   it('does not let a session open or end sessions, nor buy an access token', async () => {

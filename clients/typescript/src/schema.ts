@@ -997,8 +997,8 @@ export interface operations {
                                  * @example 2026-11-24T09:00:00.000Z
                                  */
                                 updated_at: string;
-                                /** @description Shown once, here; GET .../secret reads it again. */
-                                signing_secret: string;
+                                /** @description Shown once, here; GET .../secret reads it again. Left out for a portal session without the `secrets` capability. */
+                                signing_secret?: string;
                             };
                             links: {
                                 /** Format: uri */

@@ -560,7 +560,7 @@ function Created({ session, created }: { session: PageProps['session']; created:
       </p>
       <section class="secret" aria-labelledby="secret-heading">
         <h2 id="secret-heading">Signing secret</h2>
-        {can(session, 'secrets') ? (
+        {can(session, 'secrets') && attributes.signing_secret ? (
           <>
             <p>
               Your endpoint verifies each delivery's signature with this secret (Standard Webhooks). It is
