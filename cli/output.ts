@@ -196,7 +196,7 @@ export function networkErrorCode(error: unknown): string | undefined {
     const coded = codedSchema.safeParse(current);
     if (coded.success && unreachableCodes.has(coded.data.code)) return coded.data.code;
     const errors = z.object({ errors: z.array(z.unknown()) }).safeParse(current);
-    // AggregateError (both ::1 and 127.0.0.1 refused): any of them says it.
+    // AggregateError (both ::1 and 127.0.0.1 refused): each of them says it.
     if (errors.success) {
       const found = errors.data.errors.map(networkErrorCode).find((c) => c !== undefined);
       if (found) return found;

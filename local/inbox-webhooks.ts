@@ -12,7 +12,7 @@ import type { InboxWebhook } from './inbox-verify';
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
- * Whether `url` reaches local mode's inbox at `path` on `port`: any loopback name, as the delivery
+ * Whether `url` reaches local mode's inbox at `path` on `port`, by whichever loopback name, as the delivery
  * would, and any query (which the inbox ignores).
  */
 export function isInboxUrl(url: string, port: number, path: string): boolean {

@@ -229,7 +229,7 @@ export function listenCommand(context: Context): Command {
     .description('receive deliveries on loopback and print each one as it arrives')
     .option(
       '--port <port>',
-      `the port on 127.0.0.1 (0: any free port)`,
+      `the port on 127.0.0.1 (0 for a free port)`,
       integerIn(0, 65535, '--port'),
       defaultListenPort,
     )

@@ -42,7 +42,7 @@ export function jsonSchemaOf(schema: ZodTypeAny): JsonSchema {
       return { type: 'object', additionalProperties: jsonSchemaOf(def.valueType as ZodTypeAny) };
     case 'ZodUnion':
       return { anyOf: (def.options as ZodTypeAny[]).map(jsonSchemaOf) };
-    // The one recursive schema is a custom field's value: any JSON value at all.
+    // The one recursive schema is a custom field's value, which may be every JSON value.
     case 'ZodLazy':
       return { description: 'Any JSON value.' };
     case 'ZodObject': {

@@ -48,7 +48,7 @@ describe('matchesFilter: the documented cases', () => {
     ['null', { data: { note: [null] } }, true],
     ['nested keys', { data: { reviewer: { team: ['risk'] } } }, true],
     ['every key must match', { data: { status: ['approved'], score: [1] } }, false],
-    ['an array in the event: any element', { data: { tags: ['gdpr'] } }, true],
+    ['an array in the event, one element matching', { data: { tags: ['gdpr'] } }, true],
     ['an array in the event: none matching', { data: { tags: ['us'] } }, false],
     ['a nested pattern under an array of objects', { data: { items: { sku: ['b'] } } }, true],
     ['array elements matched whole, not mixed', { data: { items: { sku: ['a'], qty: [5] } } }, false],
