@@ -96,7 +96,11 @@ function createDeliveryHandler(deps: DeliverDeps): (event: SQSEvent) => Promise<
   const unexpected = async () => {
     throw new Error('the bench expects every delivery to succeed');
   };
-  return createDeliveryBatchHandler(deps, { retryLater: unexpected, deadLetter: unexpected }, logger);
+  return createDeliveryBatchHandler(
+    deps,
+    { retryLater: unexpected, deadLetter: unexpected, requeue: unexpected },
+    logger,
+  );
 }
 
 function sqsRecord(message: DeliveryMessage, i: number): SQSRecord {
@@ -282,6 +286,8 @@ function deliverDeps(
       send: createWebhookSender({ agent, totalTimeoutMs: timeoutMs, maxResponseBytes: 64 * 1024 }).send,
     }),
     log,
+    // No webhook here has a rate_limit: the bucket is never asked.
+    rateLimiter: { take: async () => ({ allowed: true }) },
     clock: systemClock,
     schedule: defaultRetrySchedule,
     sendSvixHeaders: true,

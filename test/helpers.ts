@@ -118,6 +118,7 @@ export function storedWebhook(
       authentication_server: null,
       bucket: null,
       filter: null,
+      rate_limit: null,
       ...attributes,
     },
     status: 'enabled',
@@ -130,4 +131,22 @@ export function storedWebhook(
     updatedAt: now.toISOString(),
     version: 1,
   };
+}
+
+/**
+ * How far `times` (ms, sorted) go over a rate limit of `perSecond` with a bucket of as many: the
+ * largest `count - (perSecond + perSecond × t)` over every stretch of t seconds from one time to a
+ * later one. At most 0 when the limit held. A plain loop: checked with `expect` pair by pair, a
+ * few thousand times take minutes.
+ */
+export function mostOverRate(times: readonly number[], perSecond: number): number {
+  let worst = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < times.length; i++) {
+    const from = times[i] ?? 0;
+    for (let j = i; j < times.length; j++) {
+      const t = ((times[j] ?? 0) - from) / 1000;
+      worst = Math.max(worst, j - i + 1 - (perSecond + perSecond * t));
+    }
+  }
+  return worst;
 }

@@ -55,6 +55,7 @@ export function benchWebhook(tenant: string, url: string): Webhook {
       authentication_server: null,
       bucket: null,
       filter: null,
+      rate_limit: null,
     },
     status: 'enabled',
     disabledReason: null,

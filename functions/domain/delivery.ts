@@ -25,6 +25,11 @@ export const deliveryMessageSchema = z.object({
   origin: z.enum(['event', 'retry', 'recover', 'test']).optional(),
   /** Attempts already made before this message was queued (a retried or recovered delivery keeps counting). */
   attemptOffset: z.number().int().min(0).optional(),
+  /**
+   * Receives this delivery spent on earlier messages before a rate limit re-queued it as this
+   * one: its place in the retry schedule (and its attempt number) carries on from there.
+   */
+  receivesBefore: z.number().int().min(0).optional(),
 });
 
 export type DeliveryOrigin = NonNullable<DeliveryMessage['origin']>;
@@ -69,11 +74,16 @@ export function parseDeliveryMessage(value: unknown): DeliveryMessage | undefine
     Array.isArray(data)
   )
     return undefined;
-  const { origin, attemptOffset } = v;
+  const { origin, attemptOffset, receivesBefore } = v;
   if (origin !== undefined && !origins.has(origin)) return undefined;
   if (
     attemptOffset !== undefined &&
     !(typeof attemptOffset === 'number' && Number.isInteger(attemptOffset) && attemptOffset >= 0)
+  )
+    return undefined;
+  if (
+    receivesBefore !== undefined &&
+    !(typeof receivesBefore === 'number' && Number.isInteger(receivesBefore) && receivesBefore >= 0)
   )
     return undefined;
   const message: DeliveryMessage = {
@@ -90,5 +100,6 @@ export function parseDeliveryMessage(value: unknown): DeliveryMessage | undefine
   // zod keeps an optional key that is present, even when undefined.
   if ('origin' in v) message.origin = origin as DeliveryOrigin | undefined;
   if ('attemptOffset' in v) message.attemptOffset = attemptOffset;
+  if ('receivesBefore' in v) message.receivesBefore = receivesBefore;
   return message;
 }

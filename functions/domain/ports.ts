@@ -227,3 +227,17 @@ export interface RequestBudget {
    */
   take(key: string, windowStart: number, limit: number, expiresAt: number): Promise<boolean>;
 }
+
+/** A webhook's delivery rate limit, shared by every delivery container (rate-limit.ts). */
+export interface RateLimiter {
+  /**
+   * Takes a token from the webhook's bucket of `perSecond` tokens at `now`, or says how long
+   * until one is there; an empty bucket is left as it was.
+   */
+  take(
+    tenant: string,
+    webhookId: string,
+    perSecond: number,
+    now: Date,
+  ): Promise<{ allowed: true } | { allowed: false; waitMs: number }>;
+}

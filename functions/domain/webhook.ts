@@ -4,6 +4,7 @@ import type { ContentFilter } from './content-filter';
 import { contentFilterSchema } from './content-filter-schema';
 import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
+import { rateLimitBounds } from './rate-limit';
 import type { AllowedPorts } from './target-ports';
 import { authenticationMethods, authenticationPayloadTypes } from './webhook-model';
 
@@ -57,6 +58,8 @@ export interface WebhookAttributes {
   bucket: string | null;
   /** Deliver only events matching this pattern (content-filter.ts); null for every event. */
   filter: ContentFilter | null;
+  /** At most this many deliveries a second (rate-limit.ts); null for no limit. */
+  rate_limit: number | null;
 }
 
 export type WebhookStatus = 'enabled' | 'disabled';
@@ -234,6 +237,11 @@ const attributeShape = {
     .optional()
     .meta({ description: 'A grouping the platform’s client sends, e.g. `use_case_events`.' }),
   filter: z.preprocess(blankToNull, contentFilterSchema).optional(),
+  rate_limit: z.int().min(rateLimitBounds.min).max(rateLimitBounds.max).nullable().optional().meta({
+    description:
+      'At most this many deliveries a second to this webhook (1 to 1000), across every delivery container; deliveries over it wait on the queue without using an attempt. Null (the default) for no limit.',
+    example: 5,
+  }),
 };
 
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
@@ -325,7 +333,8 @@ export function fieldProblems(
         {
           code: 'invalid_type',
           title: 'Wrong type',
-          detail: `${field} must be ${article(issue.code === 'invalid_type' ? issue.expected : 'string')}, not ${article(jsonTypeOf(value))}.`,
+          // A number that is not whole is named by its value: "an integer, not 2.5".
+          detail: `${field} must be ${article(issue.code === 'invalid_type' ? issue.expected : 'string')}, not ${typeof value === 'number' ? String(value) : article(jsonTypeOf(value))}.`,
           source: { pointer },
         },
       ];
@@ -335,11 +344,19 @@ export function fieldProblems(
       issue.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : undefined;
     const code =
       own ??
-      (issue.code === 'too_big' ? 'too_long' : issue.code === 'too_small' ? 'too_short' : 'invalid_value');
+      ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'number'
+        ? 'out_of_range'
+        : issue.code === 'too_big'
+          ? 'too_long'
+          : issue.code === 'too_small'
+            ? 'too_short'
+            : 'invalid_value');
     const message =
-      issue.code === 'too_big' || issue.code === 'too_small'
-        ? `must have ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`
-        : issue.message;
+      (issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'number'
+        ? `must be ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)}`
+        : issue.code === 'too_big' || issue.code === 'too_small'
+          ? `must have ${issue.code === 'too_big' ? 'at most' : 'at least'} ${String(issue.code === 'too_big' ? issue.maximum : issue.minimum)} ${issue.origin === 'array' ? 'items' : 'characters'}`
+          : issue.message;
     return [{ code, title: 'Invalid attribute', detail: `${field} ${message}`, source: { pointer } }];
   });
 }
@@ -358,6 +375,7 @@ function article(type: string): string {
     object: 'an object',
     array: 'an array',
     integer: 'an integer',
+    int: 'an integer',
     record: 'an object',
   };
   return names[type] ?? (type === 'null' ? 'null' : `a ${type}`);
@@ -493,6 +511,7 @@ function toAttributes(a: ParsedAttributes): WebhookAttributes {
     authentication_server: a.authentication_server ?? null,
     bucket: a.bucket ?? null,
     filter: a.filter ?? null,
+    rate_limit: a.rate_limit ?? null,
   };
 }
 
@@ -622,6 +641,7 @@ export function publicAttributes(webhook: Webhook) {
     environment: a.environment,
     bucket: a.bucket,
     filter: a.filter,
+    rate_limit: a.rate_limit,
     authentication_method: a.authentication_method,
     authentication_payload_type: a.authentication_payload_type,
     authentication_server: a.authentication_server,

@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
+import { DynamoDbRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { DynamoDbWebhookStore } from '../adapters/aws/dynamodb-webhook-store';
 import { createOAuthTokenClient } from '../adapters/http/oauth-token-client';
 import { createSafeAgent } from '../adapters/http/safe-dispatcher';
@@ -33,6 +34,7 @@ const deps: DeliveryBatchDeps = {
     send: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs, maxResponseBytes: 64 * 1024 }).send,
   }),
   log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+  rateLimiter: new DynamoDbRateLimiter(dynamo, config.tableName),
   clock: systemClock,
   schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
   sendSvixHeaders: config.sendSvixHeaders,
@@ -48,6 +50,15 @@ const handleBatch = createDeliveryBatchHandler(
           QueueUrl: config.deliveryQueueUrl,
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: delaySeconds,
+        }),
+      );
+    },
+    requeue: async (_record, body, delaySeconds) => {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: config.deliveryQueueUrl,
+          MessageBody: body,
+          DelaySeconds: delaySeconds,
         }),
       );
     },

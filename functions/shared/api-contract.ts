@@ -374,6 +374,10 @@ export const webhookAttributesOut = z.object({
       override: { type: ['object', 'null'], additionalProperties: true },
       description: 'The payload filter: only events matching it are delivered; null for every event.',
     }),
+  rate_limit: z
+    .int()
+    .nullable()
+    .meta({ description: 'Deliveries a second this webhook receives at most; null for no limit.' }),
   authentication_method: z.enum(authenticationMethods),
   authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
   authentication_server: z.string().nullable(),

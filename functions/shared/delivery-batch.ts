@@ -18,6 +18,13 @@ export interface DeliveryQueueActions {
   retryLater(record: SQSRecord, delaySeconds: number): Promise<void>;
   /** Moves the message to the dead-letter queue now (out of attempts, or never deliverable). */
   deadLetter(record: SQSRecord, reason: string): Promise<void>;
+  /**
+   * Puts `body` on the delivery queue as a new message, visible after `delaySeconds`; the record
+   * itself is then acknowledged. For a rate-limited delivery: unlike `retryLater`, it spends no
+   * receive of the record, so however long a throttle lasts the queue's redrive
+   * (`maxReceiveCount`) never dead-letters it.
+   */
+  requeue(record: SQSRecord, body: string, delaySeconds: number): Promise<void>;
 }
 
 type RecordResult = {
@@ -70,7 +77,7 @@ export function createDeliveryBatchHandler(
     record: SQSRecord,
     deadline: number | undefined,
   ): Promise<RecordResult> {
-    const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+    const received = Number(record.attributes.ApproximateReceiveCount) || 1;
     let json: unknown;
     try {
       json = JSON.parse(record.body);
@@ -83,6 +90,8 @@ export function createDeliveryBatchHandler(
       await queue.deadLetter(record, 'not a delivery message');
       return { outcome: 'undeliverable' };
     }
+    // A delivery re-queued by its rate limit keeps its place in the retry schedule.
+    const attempt = (message.receivesBefore ?? 0) + received;
     const outcome = await deliver(deps, message, attempt, deadline);
     if (outcome.result !== 'delivered') {
       // Successes are summed per batch; anything else gets a line of its own, with its ids.
@@ -94,10 +103,12 @@ export function createDeliveryBatchHandler(
         attempt,
         reason: outcome.reason,
         delaySeconds:
-          outcome.result === 'retry' || outcome.result === 'deferred' ? outcome.delaySeconds : undefined,
+          outcome.result === 'retry' || outcome.result === 'deferred' || outcome.result === 'throttled'
+            ? outcome.delaySeconds
+            : undefined,
       });
     }
-    if (outcome.result !== 'dropped' && outcome.result !== 'deferred' && outcome.durationMs !== null)
+    if ('durationMs' in outcome && outcome.durationMs !== null)
       observe?.addMetric(MetricName.DeliveryLatency, metricUnits.DeliveryLatency, outcome.durationMs);
     switch (outcome.result) {
       case 'delivered':
@@ -117,6 +128,15 @@ export function createDeliveryBatchHandler(
         // one alone: its batch-mates finish and are acknowledged as usual.
         await queue.retryLater(record, outcome.delaySeconds);
         return { outcome: outcome.result, failure: { itemIdentifier: record.messageId } };
+      case 'throttled':
+        // This receive was no attempt: the new message starts where this one's earlier receives
+        // left off. Sent before this record is acknowledged, so a failed send loses nothing.
+        await queue.requeue(
+          record,
+          JSON.stringify({ ...message, receivesBefore: attempt - 1 }),
+          outcome.delaySeconds,
+        );
+        return { outcome: outcome.result };
     }
   }
 

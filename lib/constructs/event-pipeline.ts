@@ -134,6 +134,8 @@ export class EventPipeline extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
+    // A rate-limited delivery goes back on its queue as a new message (delivery-batch.ts: requeue).
+    this.deliveryQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
       new SqsEventSource(this.deliveryQueue, {
         ...deliveryEventSource,

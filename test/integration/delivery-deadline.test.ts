@@ -69,6 +69,7 @@ function webhook(id: string, attributes: Partial<WebhookAttributes>): Webhook {
       authentication_server: null,
       bucket: null,
       filter: null,
+      rate_limit: null,
       ...attributes,
     },
     status: 'enabled',
@@ -138,6 +139,7 @@ function batchDeps(hooks: Webhook[], logged: DeliveryLogEntry[], failures: strin
       markQueued: async () => true,
       unmarkQueued: async () => {},
     },
+    rateLimiter: { take: async () => ({ allowed: true }) },
     clock: systemClock,
     schedule: [5, 300],
     sendSvixHeaders: false,
@@ -163,6 +165,9 @@ describe('a delivery batch near the end of its invocation', () => {
       {
         retryLater: async (r, delaySeconds) => {
           handedBack.push({ id: r.messageId, delaySeconds });
+        },
+        requeue: async () => {
+          throw new Error('nothing here is rate-limited');
         },
         deadLetter: async () => {
           throw new Error('nothing here is dead-lettered');
@@ -218,7 +223,7 @@ describe('the webhooks a batch reads', () => {
           },
         },
       },
-      { retryLater: async () => {}, deadLetter: async () => {} },
+      { retryLater: async () => {}, deadLetter: async () => {}, requeue: async () => {} },
       logger,
     );
     const twice = (r: SQSRecord): SQSEvent => ({ Records: [r, { ...r, messageId: `${r.messageId}-2` }] });

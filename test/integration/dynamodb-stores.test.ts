@@ -31,6 +31,7 @@ function attributes(overrides: Partial<WebhookAttributes> = {}): WebhookAttribut
     authentication_server: null,
     bucket: null,
     filter: null,
+    rate_limit: null,
     ...overrides,
   };
 }

@@ -59,6 +59,7 @@ function webhook(overrides: Partial<Webhook> = {}, attributes: Partial<Webhook['
       authentication_server: null,
       bucket: null,
       filter: null,
+      rate_limit: null,
       ...attributes,
     },
     status: 'enabled',
@@ -191,7 +192,10 @@ function setup(options: {
   sendSvixHeaders?: boolean;
   /** When the endpoint's current streak of failures began, as the store answers. */
   failingSince?: string;
+  /** What the webhook's rate limit answers; every take is recorded. */
+  rateLimit?: { allowed: true } | { allowed: false; waitMs: number };
 }) {
+  const takes: Array<{ webhookId: string; perSecond: number; at: string }> = [];
   const found = 'webhook' in options ? options.webhook : webhook();
   const lookups: Array<[string, string]> = [];
   const sender = new ScriptedSender(options.results ?? []);
@@ -209,13 +213,19 @@ function setup(options: {
     sender,
     tokens,
     log: attempts,
+    rateLimiter: {
+      take: async (_tenant, webhookId, perSecond, at) => {
+        takes.push({ webhookId, perSecond, at: at.toISOString() });
+        return options.rateLimit ?? { allowed: true };
+      },
+    },
     clock,
     schedule,
     sendSvixHeaders: options.sendSvixHeaders ?? true,
     autoDisableAfterMs: 5 * 86_400_000,
     random: () => 0.5,
   };
-  return { deps, sender, tokens, attempts, lookups, store };
+  return { deps, sender, tokens, attempts, lookups, store, takes };
 }
 
 const baseRecord = { time: now.toISOString(), origin: 'event' };
@@ -744,5 +754,46 @@ describe('deliver', () => {
     expect(logged).not.toContain(signingSecret.slice('whsec_'.length));
     expect(logged).not.toContain(oauthPayload.client_secret);
     expect(logged).not.toContain(JSON.stringify(oauthPayload));
+  });
+});
+
+describe('deliver to a rate-limited webhook', () => {
+  const limited = () => webhook({}, { rate_limit: 5 });
+
+  it('takes a token at the webhook’s rate, then sends', async () => {
+    const { deps, sender, takes } = setup({ webhook: limited(), results: [response(200)] });
+
+    const outcome = await deliver(deps, message, 1);
+
+    expect(outcome.result).toBe('delivered');
+    expect(takes).toEqual([{ webhookId, perSecond: 5, at: now.toISOString() }]);
+    expect(sender.requests).toHaveLength(1);
+  });
+
+  it('over the limit: sends nothing, records nothing, counts no failure, and asks to come back after the wait', async () => {
+    const { deps, sender, attempts, store } = setup({
+      webhook: limited(),
+      rateLimit: { allowed: false, waitMs: 1_400 },
+    });
+
+    const outcome = await deliver(deps, message, 3);
+
+    // 1.4 s rounds up to 2 s; random 0.5 of a 0 to 2 s spread adds 1 s.
+    expect(outcome).toEqual({ result: 'throttled', delaySeconds: 3, reason: 'rate limit of 5/s reached' });
+    expect(sender.requests).toEqual([]);
+    expect(attempts.records).toEqual([]);
+    expect(store.failures).toEqual([]);
+  });
+
+  it('asks no bucket for a webhook without a limit', async () => {
+    const { deps, takes } = setup({ results: [response(200)] });
+    await deliver(deps, message, 1);
+    expect(takes).toEqual([]);
+  });
+
+  it('asks no bucket for a disabled webhook: it is not sent anyway', async () => {
+    const { deps, takes } = setup({ webhook: webhook({ status: 'disabled' }, { rate_limit: 5 }) });
+    expect((await deliver(deps, message, 1)).result).toBe('failed');
+    expect(takes).toEqual([]);
   });
 });

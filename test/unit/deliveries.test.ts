@@ -43,6 +43,7 @@ function webhook(status: Webhook['status'] = 'enabled'): Webhook {
       authentication_server: null,
       bucket: null,
       filter: null,
+      rate_limit: null,
     },
     status,
     disabledReason: status === 'disabled' ? 'by hand' : null,

@@ -36,6 +36,7 @@ function webhook(id: string): Webhook {
       authentication_server: 'https://auth.example.com/token',
       bucket: null,
       filter: null,
+      rate_limit: null,
     },
     status: 'enabled',
     disabledReason: null,
@@ -112,6 +113,7 @@ it('names the ids on every non-summary line and never logs a secret, token or bo
       },
     },
     tokens: { getToken: async () => ({ ok: true, token }), invalidate: () => {} },
+    rateLimiter: { take: async () => ({ allowed: true }) },
     log,
     clock: { now: () => new Date() },
     schedule: [1],
@@ -130,7 +132,7 @@ it('names the ids on every non-summary line and never logs a secret, token or bo
   try {
     const handle = createDeliveryBatchHandler(
       deps,
-      { retryLater: async () => {}, deadLetter: async () => {} },
+      { retryLater: async () => {}, deadLetter: async () => {}, requeue: async () => {} },
       logger,
     );
     const event: SQSEvent = {

@@ -60,6 +60,12 @@ const table: Array<[string, unknown]> = [
   ]),
   ['attemptOffset undefined, key present', { ...valid, attemptOffset: undefined }],
   ['both optional fields', { ...valid, origin: 'recover', attemptOffset: 4 }],
+  ...[0, 2, 2 ** 53].map((n): [string, unknown] => [`receivesBefore ${n}`, { ...valid, receivesBefore: n }]),
+  ...[-1, 0.5, Number.NaN, '2', null].map((n): [string, unknown] => [
+    `receivesBefore ${String(n)}`,
+    { ...valid, receivesBefore: n },
+  ]),
+  ['receivesBefore undefined, key present', { ...valid, receivesBefore: undefined }],
   ...requiredStrings.flatMap(
     (key): Array<[string, unknown]> => [
       [`${key} missing`, without(key)],
@@ -152,6 +158,7 @@ describe('parseDeliveryMessage', () => {
         data: field(fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 3 })),
         origin: field(fc.constantFrom('event', 'retry', 'recover', 'test', absent)),
         attemptOffset: field(fc.oneof(fc.nat(), fc.constant(absent))),
+        receivesBefore: field(fc.oneof(fc.nat(), fc.constant(absent))),
         extra: field(anything),
       })
       .map((fields) => Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== absent)));

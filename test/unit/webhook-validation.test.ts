@@ -96,6 +96,7 @@ describe('validateNewWebhook', () => {
         authentication_server: null,
         bucket: null,
         filter: null,
+        rate_limit: null,
       });
       expect(warnings).toEqual([]);
     });
@@ -115,6 +116,7 @@ describe('validateNewWebhook', () => {
         authentication_server: 'https://auth.example.com',
         bucket: null,
         filter: null,
+        rate_limit: null,
       });
       expect(warnings).toEqual([]);
     });
@@ -955,5 +957,62 @@ describe('the filter attribute', () => {
     const problems = refusal({ ...minimal, filter: value });
     expectProblem(problems, code, pointer(at));
     expect(problems).toHaveLength(1);
+  });
+});
+
+describe('rate_limit', () => {
+  it('is null unless given, and kept as given from 1 to 1000', () => {
+    expect(validateNewWebhook(minimal, rules).attributes.rate_limit).toBeNull();
+    for (const n of [1, 5, 1000])
+      expect(validateNewWebhook({ ...minimal, rate_limit: n }, rules).attributes.rate_limit).toBe(n);
+    expect(validateNewWebhook({ ...minimal, rate_limit: null }, rules).attributes.rate_limit).toBeNull();
+  });
+
+  it('is set, changed and removed (null) by a PATCH, other attributes kept', () => {
+    const current = validateNewWebhook(minimal, rules).attributes;
+    const set = applyWebhookPatch(current, { rate_limit: 5 }, rules).attributes;
+    expect(set).toEqual({ ...current, rate_limit: 5 });
+    expect(applyWebhookPatch(set, { description: 'Renamed' }, rules).attributes.rate_limit).toBe(5);
+    expect(applyWebhookPatch(set, { rate_limit: null }, rules).attributes.rate_limit).toBeNull();
+  });
+
+  it('is shown in the public view', () => {
+    const attributes = validateNewWebhook({ ...minimal, rate_limit: 7 }, rules).attributes;
+    const view = publicAttributes({
+      id: 'wh_1',
+      tenant: 'acme',
+      attributes,
+      status: 'enabled',
+      disabledReason: null,
+      disabledAt: null,
+      signingSecret: 'whsec_x',
+      previousSecrets: [],
+      health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 1,
+    });
+    expect(view.rate_limit).toBe(7);
+  });
+
+  it.each([
+    [0, 'out_of_range', 'rate_limit must be at least 1'],
+    [-3, 'out_of_range', 'rate_limit must be at least 1'],
+    [1001, 'out_of_range', 'rate_limit must be at most 1000'],
+    [2.5, 'invalid_type', 'rate_limit must be an integer, not 2.5.'],
+    ['5', 'invalid_type', 'rate_limit must be a number, not a string.'],
+    [true, 'invalid_type', 'rate_limit must be a number, not a boolean.'],
+    [{}, 'invalid_type', 'rate_limit must be a number, not an object.'],
+  ])('refuses %p with a 422 pointing at it', (value, code, detail) => {
+    const problems = refusal({ ...minimal, rate_limit: value });
+    expect(problems).toEqual([
+      expect.objectContaining({ code, detail, source: { pointer: pointer('rate_limit') } }),
+    ]);
+  });
+
+  it('refuses a bad value in a PATCH too', () => {
+    const current = validateNewWebhook(minimal, rules).attributes;
+    const problems = problemsOf(() => applyWebhookPatch(current, { rate_limit: 0 }, rules));
+    expectProblem(problems, 'out_of_range', pointer('rate_limit'));
   });
 });

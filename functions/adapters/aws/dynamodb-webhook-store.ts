@@ -93,6 +93,8 @@ const attributesSchema = matching<WebhookAttributes>()(
     bucket: z.string().nullable(),
     // Absent in items written before filters existed.
     filter: z.record(z.unknown()).nullable().default(null),
+    // Absent in items written before rate limits existed.
+    rate_limit: z.number().int().nullable().default(null),
   }),
 );
 

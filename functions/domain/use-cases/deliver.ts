@@ -12,11 +12,13 @@ import type {
   Clock,
   DeliveryLog,
   EndpointHealthStore,
+  RateLimiter,
   SendResult,
   TokenProvider,
   WebhookSender,
   WebhookStore,
 } from '../ports';
+import { throttleDelaySeconds } from '../rate-limit';
 import { classifyResponse, nextAttemptDelay, parseRetryAfter } from '../retry';
 import { signatureHeaders, signedRequestHeaders } from '../signing';
 import type { Webhook } from '../webhook';
@@ -43,6 +45,8 @@ export interface DeliverDeps {
   sender: WebhookSender;
   tokens: TokenProvider;
   log: DeliveryLog;
+  /** Webhooks with a `rate_limit` take a token here before each attempt. */
+  rateLimiter: RateLimiter;
   clock: Clock;
   /** Delays (seconds) before each retry; its length is the number of retries. */
   schedule: readonly number[];
@@ -59,6 +63,11 @@ export type DeliveryOutcome =
   | { result: 'dead_letter'; reason: string; durationMs: number }
   /** Not attempted: the invocation had too little time left. Handed back to the queue, nothing recorded. */
   | { result: 'deferred'; delaySeconds: number; reason: string }
+  /**
+   * Not attempted: the webhook's rate limit is spent. To be queued again after `delaySeconds`
+   * as a new message, so the wait spends no receive and no attempt; nothing recorded.
+   */
+  | { result: 'throttled'; delaySeconds: number; reason: string }
   /** Failed for good without the dead-letter queue: kept in the log, recoverable (webhook disabled, 410). */
   | { result: 'failed'; reason: string; durationMs: number | null; disabledWebhook: boolean }
   /** The webhook was deleted: there is nobody to deliver to, nor a log to keep it in. */
@@ -115,6 +124,17 @@ export async function deliver(
     const reason = `webhook is disabled${webhook.disabledReason ? `: ${webhook.disabledReason}` : ''}`;
     await deps.log.record(logEntry(message, 'failed', null, reason, null, at));
     return { result: 'failed', reason, durationMs: null, disabledWebhook: false };
+  }
+  const perSecond = webhook.attributes.rate_limit;
+  if (perSecond !== null) {
+    const token = await deps.rateLimiter.take(webhook.tenant, webhook.id, perSecond, started);
+    if (!token.allowed) {
+      return {
+        result: 'throttled',
+        delaySeconds: throttleDelaySeconds(token.waitMs, deps.random ?? Math.random),
+        reason: `rate limit of ${perSecond}/s reached`,
+      };
+    }
   }
 
   const body = serializeEnvelope(
