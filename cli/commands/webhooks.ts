@@ -68,6 +68,7 @@ const attributeOptionsSchema = z.object({
   authenticationServer: z.string().optional(),
   bucket: z.string().optional(),
   filter: z.string().optional(),
+  rateLimit: z.string().optional(),
   file: z.string().optional(),
 });
 
@@ -89,6 +90,10 @@ function withAttributeFlags(command: Command): Command {
     .option(
       '--filter <json>',
       'deliver only events matching this pattern (EventBridge syntax on type, environment, data), JSON or @file.json; null removes it',
+    )
+    .option(
+      '--rate-limit <n>',
+      'at most n deliveries a second to this webhook (1 to 1000), across all delivery workers; null removes it',
     )
     .addOption(
       new Option('--authentication-payload-type <type>', 'with o_auth: how the payload is encoded').choices([
@@ -129,7 +134,19 @@ export function attributesFrom(options: unknown, cwd: string): Record<string, un
       '--authentication-payload',
     );
   if (o.filter !== undefined) attributes.filter = filterFrom(o.filter, cwd);
+  if (o.rateLimit !== undefined) attributes.rate_limit = rateLimitFrom(o.rateLimit);
   return attributes;
+}
+
+/**
+ * `--rate-limit`: a number, or `null` for none. Anything else is sent as given, so the API's 422
+ * (with its pointer) says what is wrong, as for every other attribute.
+ */
+function rateLimitFrom(value: string): number | string | null {
+  const trimmed = value.trim();
+  if (trimmed === 'null') return null;
+  const n = Number(trimmed);
+  return trimmed !== '' && Number.isFinite(n) ? n : value;
 }
 
 /** `--filter`: a JSON object (or @file), or `null` for none. */
@@ -163,6 +180,7 @@ function showWebhook(output: Output, id: string, a: WebhookAttributes): string {
     ['authentication', auth],
     ['bucket', a.bucket],
     ['filter', a.filter ? JSON.stringify(a.filter) : 'none (every event)'],
+    ['rate limit', a.rate_limit === null ? 'none' : `${a.rate_limit}/s`],
     ['status', status],
     ['health', health],
     ['created', a.created_at],
@@ -221,6 +239,7 @@ Examples:
   herald webhooks list --all --json | jq -r '.data[].id'
   herald webhooks test wh_... --event-type use_case_review_status_updated
   herald webhooks update wh_... --filter '{"data": {"status": ["approved"]}}'
+  herald webhooks update wh_... --rate-limit 5             # null removes the limit
   herald webhooks filter-test --filter '{"data": {"status": ["approved"]}}' \\
     --event '{"type": "use_case_review_status_updated", "data": {"status": "approved"}}'`,
     );

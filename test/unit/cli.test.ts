@@ -273,6 +273,14 @@ describe('herald webhooks create: the attributes sent', () => {
     expect(attributesFrom({ filter: 'null' }, dir)).toEqual({ filter: null });
     expect(() => attributesFrom({ filter: '["approved"]' }, dir)).toThrow(/--filter must be a JSON object/);
   });
+
+  it('takes --rate-limit as a number, null to remove it, and anything else as given for the API to refuse', () => {
+    expect(attributesFrom({ rateLimit: '5' }, dir)).toEqual({ rate_limit: 5 });
+    expect(attributesFrom({ rateLimit: ' 1000 ' }, dir)).toEqual({ rate_limit: 1000 });
+    expect(attributesFrom({ rateLimit: 'null' }, dir)).toEqual({ rate_limit: null });
+    expect(attributesFrom({ rateLimit: '2.5' }, dir)).toEqual({ rate_limit: 2.5 });
+    expect(attributesFrom({ rateLimit: 'fast' }, dir)).toEqual({ rate_limit: 'fast' });
+  });
 });
 
 describe('herald publish --aws', () => {

@@ -18,6 +18,7 @@ const webhook = {
       environment: 'production',
       bucket: null,
       filter: null,
+      rate_limit: null,
       authentication_method: 'none',
       authentication_payload_type: null,
       authentication_server: null,

@@ -770,7 +770,29 @@ describe('deliver to a rate-limited webhook', () => {
     expect(sender.requests).toHaveLength(1);
   });
 
-  it('over the limit: sends nothing, records nothing, counts no failure, and asks to come back after the wait', async () => {
+  it('over the limit on its first receive: sends nothing, logs it pending until it comes back, counts no failure', async () => {
+    const { deps, sender, attempts, store } = setup({
+      webhook: limited(),
+      rateLimit: { allowed: false, waitMs: 200 },
+    });
+
+    const outcome = await deliver(deps, message, 1);
+
+    expect(outcome).toEqual({ result: 'throttled', delaySeconds: 2, reason: 'rate limit of 5/s reached' });
+    expect(sender.requests).toEqual([]);
+    expect(store.failures).toEqual([]);
+    expect(attempts.records).toEqual([
+      expect.objectContaining({ status: 'pending', attempt: null, error: null, nextAttemptAt: inSeconds(2) }),
+    ]);
+  });
+
+  it('over the limit again after a re-queue: writes nothing more to the log', async () => {
+    const { deps, attempts } = setup({ webhook: limited(), rateLimit: { allowed: false, waitMs: 200 } });
+    expect((await deliver(deps, { ...message, receivesBefore: 0 }, 1)).result).toBe('throttled');
+    expect(attempts.records).toEqual([]);
+  });
+
+  it('over the limit on a later receive: sends nothing, records nothing, counts no failure, and asks to come back after the wait', async () => {
     const { deps, sender, attempts, store } = setup({
       webhook: limited(),
       rateLimit: { allowed: false, waitMs: 1_400 },

@@ -167,6 +167,7 @@ describe("the webhook form's model", () => {
       event_types: [...seed.event_types],
       bucket: null,
       filter: null,
+      rate_limit: null,
       has_authentication_payload: true,
       status: 'enabled',
       disabled_reason: null,

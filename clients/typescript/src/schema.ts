@@ -369,6 +369,11 @@ export interface components {
             filter?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description At most this many deliveries a second to this webhook (1 to 1000), across every delivery container; deliveries over it wait on the queue without using an attempt. Null (the default) for no limit.
+             * @example 5
+             */
+            rate_limit?: number | null;
         };
         FilterTestRequest: {
             data: {
@@ -481,6 +486,11 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             /**
+             * @description At most this many deliveries a second to this webhook (1 to 1000), across every delivery container; deliveries over it wait on the queue without using an attempt. Null (the default) for no limit.
+             * @example 5
+             */
+            rate_limit?: number | null;
+            /**
              * @description Enable or disable the webhook by hand.
              * @enum {string}
              */
@@ -566,6 +576,8 @@ export interface components {
                 filter: {
                     [key: string]: unknown;
                 } | null;
+                /** @description Deliveries a second this webhook receives at most; null for no limit. */
+                rate_limit: number | null;
                 /** @enum {string} */
                 authentication_method: "none" | "o_auth";
                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
@@ -963,6 +975,8 @@ export interface operations {
                                 filter: {
                                     [key: string]: unknown;
                                 } | null;
+                                /** @description Deliveries a second this webhook receives at most; null for no limit. */
+                                rate_limit: number | null;
                                 /** @enum {string} */
                                 authentication_method: "none" | "o_auth";
                                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;

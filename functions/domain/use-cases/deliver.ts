@@ -125,18 +125,6 @@ export async function deliver(
     await deps.log.record(logEntry(message, 'failed', null, reason, null, at));
     return { result: 'failed', reason, durationMs: null, disabledWebhook: false };
   }
-  const perSecond = webhook.attributes.rate_limit;
-  if (perSecond !== null) {
-    const token = await deps.rateLimiter.take(webhook.tenant, webhook.id, perSecond, started);
-    if (!token.allowed) {
-      return {
-        result: 'throttled',
-        delaySeconds: throttleDelaySeconds(token.waitMs, deps.random ?? Math.random),
-        reason: `rate limit of ${perSecond}/s reached`,
-      };
-    }
-  }
-
   const body = serializeEnvelope(
     buildEnvelope({
       eventId: message.eventId,
@@ -168,6 +156,24 @@ export async function deliver(
           version: webhook.version,
         }
       : undefined;
+
+  // The token is taken last thing before sending, at the time of taking, so the bucket counts
+  // sends rather than the starts of deliveries, which the webhook read and signing delay unevenly.
+  const perSecond = webhook.attributes.rate_limit;
+  if (perSecond !== null) {
+    const token = await deps.rateLimiter.take(webhook.tenant, webhook.id, perSecond, deps.clock.now());
+    if (!token.allowed) {
+      const delaySeconds = throttleDelaySeconds(token.waitMs, deps.random ?? Math.random);
+      // A delivery's first receive has no log entry yet: one `pending` entry shows it waiting.
+      // Later throttles write nothing (a retried delivery already shows `retrying`), so a long
+      // throttle costs no log write per wait.
+      if (receiveCount === 1 && message.receivesBefore === undefined) {
+        const nextAttemptAt = new Date(started.getTime() + delaySeconds * 1000).toISOString();
+        await deps.log.record(logEntry(message, 'pending', null, null, nextAttemptAt, at));
+      }
+      return { result: 'throttled', delaySeconds, reason: `rate limit of ${perSecond}/s reached` };
+    }
+  }
 
   let result: SendResult | undefined;
   let failure: string | undefined;
