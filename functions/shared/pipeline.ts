@@ -99,7 +99,9 @@ export function pipelineQueues(options: {
       visibilityTimeoutSeconds: timings.visibilityTimeoutSeconds,
       // The function dead-letters exhausted deliveries itself, after the schedule's last attempt;
       // this is the safety net for a message the function keeps failing on, with room for a few
-      // invocations that failed as a whole or ran out of time.
+      // invocations that failed as a whole or ran out of time. A delivery waiting on its webhook's
+      // rate limit spends none of them: it is re-queued as a new message carrying its receives so
+      // far (delivery-batch.ts, `requeue`), so no throttle, however long, reaches this count.
       redrive: { deadLetters: 'deadLetters', maxReceiveCount: options.retrySchedule.length + 4 },
       purpose: 'one message per delivery (event × webhook)',
     },
