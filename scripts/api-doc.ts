@@ -197,7 +197,7 @@ export function apiDoc(): string {
     '',
     '### Payload filters',
     '',
-    'A webhook with a `filter` receives only the events it matches: a pattern in EventBridge\'s',
+    "A webhook with a `filter` receives only the events it matches: a pattern in EventBridge's",
     'content-filtering syntax on `{ "type", "environment", "data" }` of the event (`type` is the event',
     'type\'s name): exact values, arrays as "any of", nested keys, `prefix`, `suffix`, `anything-but`,',
     '`numeric` ranges, `exists`, `equals-ignore-case`. At most 10 levels deep and 4 KB; each problem is a',
