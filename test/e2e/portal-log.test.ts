@@ -9,6 +9,7 @@ import {
   watchProblems,
 } from './support/browser';
 import { useLocalHerald } from './support/local';
+import { titled } from './support/portal';
 import { isSignedBy, useReceiver, verifySignature } from './support/receiver';
 import { until } from './support/wait';
 
@@ -142,7 +143,7 @@ describe('the portal: catalog, webhook detail and delivery log', () => {
     // The delivery's page: the payload pretty-printed, and every attempt.
     await page.getByRole('link', { name: deliveryId, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: `Delivery ${deliveryId}` }).waitFor();
-    expect(await page.title()).toBe(`Delivery ${deliveryId} · Herald`);
+    await titled(page, `Delivery ${deliveryId} · Herald`);
     const payload = await page.locator('section', { hasText: 'Payload' }).locator('pre').textContent();
     expect(payload).toContain('\n  "type": "CredoAI.use_case_name_updated.v1",');
     expect(JSON.parse(payload ?? '')).toMatchObject({ specversion: '1.0', subject: 'use_case_name_updated' });
@@ -324,7 +325,7 @@ describe('the portal: catalog, webhook detail and delivery log', () => {
     const { page } = portal;
     await portal.open('#/event-types');
     await page.getByRole('heading', { level: 1, name: 'Event types' }).waitFor();
-    expect(await page.title()).toBe('Event types · Herald');
+    await titled(page, 'Event types · Herald');
     const catalog = z
       .object({ data: z.array(z.object({ id: z.string() })) })
       .parse((await local.api('GET', '/webhook-event-types')).body);

@@ -8,7 +8,7 @@ import { seedBodies } from '../helpers';
 import { resourceOf } from './support/api';
 import { evaluate, horizontalOverflow, seriousAccessibilityProblems, useBrowser } from './support/browser';
 import { useLocalHerald } from './support/local';
-import { createPortalSession, goToRoute, newPortalPage, openPortal } from './support/portal';
+import { createPortalSession, goToRoute, newPortalPage, openPortal, titled } from './support/portal';
 import { until } from './support/wait';
 
 /**
@@ -115,7 +115,7 @@ describe('the portal', () => {
     expect(await card.getByRole('link', { name: 'Orders endpoint', exact: true }).getAttribute('href')).toBe(
       `#/webhooks/${id}`,
     );
-    expect(await page.title()).toBe('Webhooks · Acme');
+    await titled(page, 'Webhooks · Acme');
     expect(await page.getByRole('link', { name: 'Back to Acme' }).getAttribute('href')).toBe(returnUrl);
     // The accent is a custom property on the document, used by the primary button.
     expect(
@@ -329,7 +329,7 @@ describe('the portal', () => {
     await page.clock.fastForward('01:01');
     await heading('Your session has expired').waitFor();
     expect(await page.getByRole('link', { name: 'Return to Acme' }).getAttribute('href')).toBe(returnUrl);
-    expect(await page.title()).toBe('Session expired · Acme');
+    await titled(page, 'Session expired · Acme');
     expect(await page.getByRole('navigation', { name: 'Portal' }).count()).toBe(0);
     // Local mode also offers to sign in again.
     await page.getByRole('button', { name: 'Sign in with an API key' }).waitFor();

@@ -69,3 +69,15 @@ export async function newPortalPage(
   page.on('request', (request) => requests.push(request.url()));
   return { page, problems: watchProblems(page), requests, close: () => context.close() };
 }
+
+/**
+ * Waits until the page's title is `title`, then checks it. A page sets its title in an effect,
+ * after the render that shows its heading, so reading it at once can see the previous page's.
+ */
+export async function titled(page: Page, title: string): Promise<void> {
+  await page
+    .waitForFunction(`document.title === ${JSON.stringify(title)}`, undefined, { timeout: 5_000 })
+    // The assertion below then says what the title was.
+    .catch(() => undefined);
+  expect(await page.title()).toBe(title);
+}
