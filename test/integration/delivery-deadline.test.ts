@@ -13,6 +13,7 @@ import type { Webhook, WebhookAttributes } from '../../functions/domain/webhook'
 import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../../functions/shared/delivery-batch';
 import { logger } from '../../functions/shared/logger';
 import { deliveryMarginMs } from '../../functions/shared/pipeline';
+import { storedWebhook } from '../helpers';
 
 /**
  * A batch is bounded by the time its invocation has left: each call gets at most what remains
@@ -52,35 +53,12 @@ afterAll(async () => {
 });
 
 function webhook(id: string, attributes: Partial<WebhookAttributes>): Webhook {
-  const now = new Date().toISOString();
   return {
+    ...storedWebhook(
+      { description: id, url: `${base}/fast`, environment: null, ...attributes },
+      { tenant: 'acme' },
+    ),
     id,
-    tenant: 'acme',
-    attributes: {
-      description: id,
-      url: `${base}/fast`,
-      event_types: ['use_case_review_status_updated'],
-      event_type_prefix: null,
-      event_type_suffix: null,
-      environment: null,
-      authentication_method: 'none',
-      authentication_payload: null,
-      authentication_payload_type: null,
-      authentication_server: null,
-      bucket: null,
-      filter: null,
-      rate_limit: null,
-      ...attributes,
-    },
-    status: 'enabled',
-    disabledReason: null,
-    disabledAt: null,
-    signingSecret: newSigningSecret(),
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
   };
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '../../functions/domain/ports';
 import { type DeliverDeps, deliver, minCallMs } from '../../functions/domain/use-cases/deliver';
 import type { EndpointHealth, Webhook } from '../../functions/domain/webhook';
+import { storedWebhook } from '../helpers';
 
 // Near the real time, so the standardwebhooks verifier (5-minute tolerance) accepts the timestamp.
 const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -44,32 +45,17 @@ const message: DeliveryMessage = {
 
 function webhook(overrides: Partial<Webhook> = {}, attributes: Partial<Webhook['attributes']> = {}): Webhook {
   return {
+    ...storedWebhook(
+      {
+        url: 'https://receiver.example.com/webhook',
+        event_type_prefix: 'CredoAI',
+        event_type_suffix: 'v1',
+        ...attributes,
+      },
+      { tenant, now: new Date('2026-02-01T00:00:00.000Z') },
+    ),
     id: webhookId,
-    tenant,
-    attributes: {
-      description: 'Test webhook',
-      url: 'https://receiver.example.com/webhook',
-      event_types: ['use_case_review_status_updated'],
-      event_type_prefix: 'CredoAI',
-      event_type_suffix: 'v1',
-      environment: 'production',
-      authentication_method: 'none',
-      authentication_payload: null,
-      authentication_payload_type: null,
-      authentication_server: null,
-      bucket: null,
-      filter: null,
-      rate_limit: null,
-      ...attributes,
-    },
-    status: 'enabled',
-    disabledReason: null,
-    disabledAt: null,
-    previousSecrets: [],
-    health: { consecutiveFailures: 0, failingSince: null, lastFailureAt: null, lastFailureReason: null },
     signingSecret,
-    createdAt: '2026-02-01T00:00:00.000Z',
-    updatedAt: '2026-02-01T00:00:00.000Z',
     version: 3,
     ...overrides,
   };
