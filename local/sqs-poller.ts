@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -67,6 +68,8 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   let running = true;
   const abort = new AbortController();
+  // Every poller's long poll listens on this one signal: more than Node's default of 10 is expected.
+  setMaxListeners(2 * (options.concurrency ?? 2) + 10, abort.signal);
 
   const batchSize = options.batchSize ?? 10;
   const concurrency = options.concurrency ?? 2;
