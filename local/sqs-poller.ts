@@ -27,9 +27,9 @@ export interface SqsPollerOptions {
   /**
    * How the batches at once grow to `concurrency`, as Lambda scales an SQS event source
    * (`deliveryEventSourceScaling` in functions/shared/pipeline.ts): `initial` pollers, one more
-   * whenever a receive comes back full (a backlog) and the last was added at least
-   * 60,000 / `addedPerMinute` ms ago; a poller beyond `initial` stops when its receive comes back
-   * empty. @default all of `concurrency` from the start
+   * whenever a receive comes back full (a backlog), at most one per 60,000 / `addedPerMinute` ms
+   * (a full receive sooner adds one when that time is up); a poller beyond `initial` stops when
+   * its receive comes back empty. @default all of `concurrency` from the start
    */
   scaling?: { initial: number; addedPerMinute: number };
   /** Each receive's long poll. @default 1 */
@@ -155,18 +155,28 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     loops.add(promise);
   }
 
+  let pendingAdd: NodeJS.Timeout | undefined;
+
+  /** Adds a poller now, or as soon as the rate allows: a backlog seen meanwhile must not be forgotten. */
   function scaleUp(): void {
-    if (!running || loops.size >= concurrency) return;
-    const now = Date.now();
-    if (now - lastAdded < addEveryMs) return;
-    lastAdded = now;
-    start(true);
+    if (!running || loops.size >= concurrency || pendingAdd) return;
+    const wait = lastAdded + addEveryMs - Date.now();
+    if (wait <= 0) {
+      lastAdded = Date.now();
+      start(true);
+      return;
+    }
+    pendingAdd = setTimeout(() => {
+      pendingAdd = undefined;
+      scaleUp();
+    }, wait);
   }
 
   for (let i = 0; i < initial; i++) start(false);
   return {
     async stop() {
       running = false;
+      clearTimeout(pendingAdd);
       abort.abort();
       while (loops.size > 0) await Promise.all([...loops]);
     },
