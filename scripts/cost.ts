@@ -391,7 +391,7 @@ export function unitTable(): string {
     return `| ${line.service} | ${line.what} | ${units(line.perEvent)} | ${units(line.perDelivery)} | ${units(other.perEvent)} | ${units(other.perDelivery)} | ${line.why} | ${line.where} |`;
   });
   return [
-    '| service | line | a event, load | a delivery, load | a event, low | a delivery, low | why | where |',
+    '| service | line | per event, load | per delivery, load | per event, low | per delivery, low | why | where |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
