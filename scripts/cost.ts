@@ -147,198 +147,53 @@ export function lines(s: Shape): Line[] {
   const sends = Math.ceil((batch * s.subscribers) / 10) / batch;
   const item = s.logItemBytes + 100 + s.indexWrites * (137 + 100);
   const months = assumed.retentionDays / 30;
-  const list: Line[] = [
-    {
-      service: 'EventBridge',
-      what: 'custom event',
-      perEvent: 1,
-      perDelivery: 0,
-      price: prices.event,
-      why: "the platform's PutEvents entry",
-      where: 'the platform; lib/constructs/event-bus.ts',
-    },
-    {
-      service: 'EventBridge',
-      what: 'archive, GB in',
-      perEvent: assumed.eventBytes,
-      perDelivery: 0,
-      price: prices.archived,
-      why: 'every event is archived for replay',
-      where: 'lib/constructs/event-bus.ts',
-    },
-    {
-      service: 'EventBridge',
-      what: 'archive, GB-month',
-      perEvent: assumed.eventBytes * months,
-      perDelivery: 0,
-      price: prices.archiveStored,
-      why: '`herald.archiveRetentionDays` (30)',
-      where: 'lib/constructs/event-bus.ts',
-    },
+  const a = assumed;
+  const routerSeconds = ms(a.routerWaitMs, a.routerCpuMs * batch);
+  const deliverySeconds = ms(a.deliveryWaitMs[s.traffic], a.deliveryCpuMs * s.deliveriesPerBatch);
+  const queued = s.routing === 'queued';
+  type Row = [
+    service: string,
+    what: string,
+    perEvent: number,
+    perDelivery: number,
+    price: Price,
+    why: string,
+    where: string,
   ];
-  if (s.routing === 'queued') {
-    list.push(
-      {
-        service: 'SQS',
-        what: 'rule → router queue SendMessage',
-        perEvent: 1,
-        perDelivery: 0,
-        price: prices.sqs,
-        why: 'EventBridge sends one message per event',
-        where: '(batch routing: not built)',
-      },
-      {
-        service: 'SQS',
-        what: 'router queue receive + delete',
-        perEvent: 2 * routerCalls,
-        perDelivery: 0,
-        price: prices.sqs,
-        why: "Lambda's poller, one of each per batch",
-        where: '(batch routing: not built)',
-      },
-    );
-  }
-  list.push(
-    {
-      service: 'Lambda',
-      what: 'router requests',
-      perEvent: routerCalls,
-      perDelivery: 0,
-      price: prices.request,
-      why: 'the rule invokes it per event (direct)',
-      where: 'functions/handlers/router.ts',
-    },
-    {
-      service: 'Lambda',
-      what: 'router GB-seconds',
-      perEvent: routerCalls * assumed.memoryGb * ms(assumed.routerWaitMs, assumed.routerCpuMs * batch),
-      perDelivery: 0,
-      price: prices.gbSecond,
-      why: 'waits on the Query and the send',
-      where: 'functions/domain/use-cases/route-event.ts',
-    },
-    {
-      service: 'DynamoDB',
-      what: 'route Query, RRU',
-      perEvent: 0.5,
-      perDelivery: 0,
-      price: prices.read,
-      why: "the event type's routes, eventually consistent, under 4 KB",
-      where: 'DynamoDbWebhookStore.findRoutes',
-    },
-    {
-      service: 'SQS',
-      what: 'SendMessageBatch',
-      perEvent: sends,
-      perDelivery: 0,
-      price: prices.sqs,
-      why: 'up to ten deliveries a call',
-      where: 'functions/adapters/aws/sqs-delivery-queue.ts',
-    },
-    {
-      service: 'CloudWatch',
-      what: 'router EMF, GB',
-      perEvent: routerCalls * assumed.routerLogBytes,
-      perDelivery: 0,
-      price: prices.logs,
-      why: 'one metrics document an invocation',
-      where: 'functions/shared/metrics.ts',
-    },
-    {
-      service: 'X-Ray',
-      what: 'traces',
-      perEvent: routerCalls * s.traced,
-      perDelivery: 0,
-      price: prices.trace,
-      why: '`herald.traceSamplePercent` of router invocations',
-      where: 'lib/constructs/trace-sampling.ts',
-    },
-    {
-      service: 'Lambda',
-      what: 'delivery requests',
-      perEvent: 0,
-      perDelivery: 1 / s.deliveriesPerBatch,
-      price: prices.request,
-      why: 'one invocation per SQS batch',
-      where: 'functions/handlers/delivery.ts',
-    },
-    {
-      service: 'Lambda',
-      what: 'delivery GB-seconds',
-      perEvent: 0,
-      perDelivery:
-        (assumed.memoryGb *
-          ms(assumed.deliveryWaitMs[s.traffic], assumed.deliveryCpuMs * s.deliveriesPerBatch)) /
-        s.deliveriesPerBatch,
-      price: prices.gbSecond,
-      why: "waits on a batch's slowest receiver",
-      where: 'functions/shared/delivery-batch.ts',
-    },
-    {
-      service: 'SQS',
-      what: 'ReceiveMessage + DeleteMessageBatch',
-      perEvent: 0,
-      perDelivery: 2 / s.deliveriesPerBatch,
-      price: prices.sqs,
-      why: "Lambda's poller, one of each per batch",
-      where: 'lib/constructs/event-pipeline.ts',
-    },
-    {
-      service: 'DynamoDB',
-      what: 'webhook GetItem, RRU',
-      perEvent: 0,
-      perDelivery: s.webhookReads,
-      price: prices.read,
-      why: 'consistent, one per webhook per batch (read-your-writes)',
-      where: 'functions/shared/delivery-batch.ts',
-    },
-    {
-      service: 'DynamoDB',
-      what: 'log UpdateItem, WRU',
-      perEvent: 0,
-      perDelivery: Math.ceil(s.logItemBytes / 1024) + s.indexWrites,
-      price: prices.write,
-      why: 'one write per attempt, the item under 1 KB',
-      where: 'DynamoDbDeliveryLog.record',
-    },
-    {
-      service: 'DynamoDB',
-      what: 'log storage, GB-month',
-      perEvent: 0,
-      perDelivery: item * months,
-      price: prices.stored,
-      why: '`herald.attemptRetentionDays` (30)',
-      where: 'functions/shared/table-schema.ts',
-    },
-    {
-      service: 'DynamoDB',
-      what: 'point-in-time recovery, GB-month',
-      perEvent: 0,
-      perDelivery: s.pitr ? (s.logItemBytes + 100) * months : 0,
-      price: prices.pitr,
-      why: 'the table holds the webhooks and keys too; indexes excluded',
-      where: 'lib/constructs/storage.ts',
-    },
-    {
-      service: 'CloudWatch',
-      what: 'delivery "batch" line + EMF, GB',
-      perEvent: 0,
-      perDelivery: assumed.deliveryLogBytes[s.traffic] / s.deliveriesPerBatch,
-      price: prices.logs,
-      why: 'one of each an invocation',
-      where: 'functions/handlers/delivery.ts',
-    },
-    {
-      service: 'Data out',
-      what: 'the POST, GB',
-      perEvent: 0,
-      perDelivery: assumed.postBytes + s.tlsShare * assumed.handshakeBytes,
-      price: prices.out,
-      why: 'request and TLS to the receiver',
-      where: 'functions/adapters/http/',
-    },
-  );
-  return list;
+  // biome-ignore format: one row a line, read as the table docs/cost.md prints
+  const rows: Array<Row | false> = [
+    ['EventBridge', 'custom event', 1, 0, prices.event, "the platform's PutEvents entry", 'the platform; lib/constructs/event-bus.ts'],
+    ['EventBridge', 'archive, GB in', a.eventBytes, 0, prices.archived, 'every event is archived for replay', 'lib/constructs/event-bus.ts'],
+    ['EventBridge', 'archive, GB-month', a.eventBytes * months, 0, prices.archiveStored, '`herald.archiveRetentionDays` (30)', 'lib/constructs/event-bus.ts'],
+    queued && ['SQS', 'rule → router queue SendMessage', 1, 0, prices.sqs, 'EventBridge sends one message per event', '(batch routing: not built)'],
+    queued && ['SQS', 'router queue receive + delete', 2 * routerCalls, 0, prices.sqs, "Lambda's poller, one of each per batch", '(batch routing: not built)'],
+    ['Lambda', 'router requests', routerCalls, 0, prices.request, 'the rule invokes it per event (direct)', 'functions/handlers/router.ts'],
+    ['Lambda', 'router GB-seconds', routerCalls * a.memoryGb * routerSeconds, 0, prices.gbSecond, 'waits on the Query and the send', 'functions/domain/use-cases/route-event.ts'],
+    ['DynamoDB', 'route Query, RRU', 0.5, 0, prices.read, "the event type's routes, eventually consistent, under 4 KB", 'DynamoDbWebhookStore.findRoutes'],
+    ['SQS', 'SendMessageBatch', sends, 0, prices.sqs, 'up to ten deliveries a call', 'functions/adapters/aws/sqs-delivery-queue.ts'],
+    ['CloudWatch', 'router EMF, GB', routerCalls * a.routerLogBytes, 0, prices.logs, 'one metrics document an invocation', 'functions/shared/metrics.ts'],
+    ['X-Ray', 'traces', routerCalls * s.traced, 0, prices.trace, '`herald.traceSamplePercent` of router invocations', 'lib/constructs/trace-sampling.ts'],
+    ['Lambda', 'delivery requests', 0, 1 / s.deliveriesPerBatch, prices.request, 'one invocation per SQS batch', 'functions/handlers/delivery.ts'],
+    ['Lambda', 'delivery GB-seconds', 0, (a.memoryGb * deliverySeconds) / s.deliveriesPerBatch, prices.gbSecond, "waits on a batch's slowest receiver", 'functions/shared/delivery-batch.ts'],
+    ['SQS', 'ReceiveMessage + DeleteMessageBatch', 0, 2 / s.deliveriesPerBatch, prices.sqs, "Lambda's poller, one of each per batch", 'lib/constructs/event-pipeline.ts'],
+    ['DynamoDB', 'webhook GetItem, RRU', 0, s.webhookReads, prices.read, 'consistent, one per webhook per batch (read-your-writes)', 'functions/shared/delivery-batch.ts'],
+    ['DynamoDB', 'log UpdateItem, WRU', 0, Math.ceil(s.logItemBytes / 1024) + s.indexWrites, prices.write, 'one write per attempt, the item under 1 KB', 'DynamoDbDeliveryLog.record'],
+    ['DynamoDB', 'log storage, GB-month', 0, item * months, prices.stored, '`herald.attemptRetentionDays` (30)', 'functions/shared/table-schema.ts'],
+    ['DynamoDB', 'point-in-time recovery, GB-month', 0, s.pitr ? (s.logItemBytes + 100) * months : 0, prices.pitr, 'the table holds the webhooks and keys too; indexes excluded', 'lib/constructs/storage.ts'],
+    ['CloudWatch', 'delivery "batch" line + EMF, GB', 0, a.deliveryLogBytes[s.traffic] / s.deliveriesPerBatch, prices.logs, 'one of each an invocation', 'functions/handlers/delivery.ts'],
+    ['Data out', 'the POST, GB', 0, a.postBytes + s.tlsShare * a.handshakeBytes, prices.out, 'request and TLS to the receiver', 'functions/adapters/http/'],
+  ];
+  return rows
+    .filter((r): r is Row => r !== false)
+    .map(([service, what, perEvent, perDelivery, price, why, where]) => ({
+      service,
+      what,
+      perEvent,
+      perDelivery,
+      price,
+      why,
+      where,
+    }));
 }
 
 /** Dollars a line costs for a million deliveries. */
