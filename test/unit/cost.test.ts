@@ -19,8 +19,12 @@ function valueBytes(value: unknown): number {
   }
   // Lists and maps: 3 bytes, and 1 per element beside its size (a map's with its name).
   if (Array.isArray(value)) return 3 + value.reduce((sum: number, v) => sum + 1 + valueBytes(v), 0);
-  if (typeof value === 'object')
-    return 3 + itemBytes(value as Record<string, unknown>) + Object.keys(value).length;
+  if (typeof value === 'object') {
+    return (
+      3 +
+      Object.entries(value).reduce((sum, [name, v]) => sum + 1 + Buffer.byteLength(name) + valueBytes(v), 0)
+    );
+  }
   throw new Error(`no DynamoDB size for ${typeof value}`);
 }
 
