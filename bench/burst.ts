@@ -412,7 +412,7 @@ call to its receipt, per delivery; throughput is ${count(deliveries)} over first
 delivery must arrive (counted per event and webhook), and every ${verifyEvery}th event's two deliveries are
 verified with \`standardwebhooks\`. The delivery poller scales as the stack's event source does
 (${deliveryEventSourceScaling.initialBatches} batches of 10 at first, up to ${deliveryEventSourceScaling.addedPerMinute} more a minute while receives come back full, at most
-\`herald.deliveryMaxConcurrency\` = ${maxConcurrency}). ${runs} bursts after a warm-up of ${warmUpEvents} events; figures are medians of the bursts.
+\`herald.deliveryMaxConcurrency\` = ${maxConcurrency}). ${runs} burst${runs === 1 ? '' : 's'} after a warm-up of ${warmUpEvents} events; figures are medians of the bursts.
 
 | what | median | bursts |
 | --- | --- | --- |
@@ -477,6 +477,9 @@ ${table(
   profile.byPlace.slice(0, 16).map(([k, v]) => [k, fixed(v, 0), percent(v / profile.busyUs)]),
 )}
 
+${shares(profile.byPlace, profile.busyUs, calls, deliveries)} The profiler's µs are wall time in which the
+thread was not idle, so on a busy machine they run above the CPU time /proc counts; the shares are what to read.
+
 The functions with the most self time:
 
 ${table(
@@ -504,4 +507,27 @@ ${table(
   ]),
 )}
 `;
+}
+
+/** A sentence: how local mode's CPU splits between the AWS SDK, Node's networking, and Herald's own code. */
+function shares(
+  byPlace: ReadonlyArray<readonly [string, number]>,
+  busyUs: number,
+  calls: readonly CallStats[],
+  deliveries: number,
+): string {
+  const sum = (match: (place: string) => boolean) =>
+    byPlace.filter(([place]) => match(place)).reduce((a, [, v]) => a + v, 0) / busyUs;
+  const sdk = sum((p) => p.startsWith('@smithy/') || p.startsWith('@aws-sdk/'));
+  const node = sum((p) => p.startsWith('node:') || p.startsWith('(native'));
+  const gc = sum((p) => p === '(garbage collector)');
+  const herald = sum((p) => p.startsWith('functions/') || p.startsWith('local/'));
+  const middy = sum((p) => p.startsWith('@middy/') || p.startsWith('@aws-lambda-powertools/'));
+  const http = sum((p) => p === 'undici');
+  const perDelivery = calls.reduce((a, c) => a + c.count, 0) / deliveries;
+  return `Of local mode's CPU, the AWS SDK (\`@smithy/*\`, \`@aws-sdk/*\`) takes ${percent(sdk)}, Node's own code and
+V8 builtins (HTTP, streams, crypto, microtasks) ${percent(node)}, the garbage collector ${percent(gc)}, undici (the
+webhook POSTs) ${percent(http)}, middy and Powertools ${percent(middy)}, and Herald's own code (\`functions/\`,
+\`local/\`) ${percent(herald)}: the cost follows the ${fixed(perDelivery, 2)} emulator calls per delivery (the table below),
+each a full SDK request (middleware stack, SigV4 signing, JSON serde, an HTTP exchange), not Herald's logic.`;
 }

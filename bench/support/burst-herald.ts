@@ -89,7 +89,7 @@ async function main(): Promise<void> {
             }),
             profile: costs && {
               busyUs: costs.busy,
-              byPlace: largest(costs.byPlace, 30),
+              byPlace: largest(costs.byPlace, costs.byPlace.size),
               byFunction: largest(costs.byFunction, 25),
             },
           });
