@@ -180,7 +180,7 @@ export async function run(): Promise<string> {
         `${count(code.length)} B (${kb(code.length)})`,
         `${count(gzipSync(code, { level: 9 }).length)} B`,
         map ? bytes(map.length) : 'none',
-        `\`${fn.environment.NODE_OPTIONS ?? ''}\``,
+        fn.environment.NODE_OPTIONS ? `\`${fn.environment.NODE_OPTIONS}\`` : 'none',
         ms(deployed),
         ms(withoutMaps),
         ms(withMaps),

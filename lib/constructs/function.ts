@@ -65,7 +65,7 @@ export interface HeraldFunctionProps {
   readonly tracing?: boolean;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). @default - none */
+  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `POWERTOOLS_METRICS_NAMESPACE`). @default - none */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -121,7 +121,11 @@ export class HeraldFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         // Where the EMF lines of functions/shared/metrics.ts land: the namespace the alarms read.
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: with it Node reads and parses the source map at
+        // every cold start (20-30 ms; docs/benchmarks.md). The map still
+        // ships beside index.js (`sourceMap` below), so a stack trace from the logs decodes offline
+        // against the deployed code's own map (cdk.out, or the function's code package) with
+        // `new (require('node:module').SourceMap)(map).findEntry(line - 1, column - 1)`.
         ...props.environment,
         // Deployed, Herald never targets private addresses or plain http; no props can change that.
         HERALD_ALLOW_PRIVATE_TARGETS: 'false',
