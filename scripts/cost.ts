@@ -1,16 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDeliveryLog } from '../functions/adapters/aws/dynamodb-delivery-log';
 import type { DeliveryMessage } from '../functions/domain/delivery';
+import { deliveryIdFor } from '../functions/domain/delivery-id';
 import {
   type Attempt,
   type DeliveryLogEntry,
   responseExcerptBytes,
   successExcerptBytes,
 } from '../functions/domain/delivery-log';
-import { buildEnvelope, deliveryIdFor, serializeEnvelope } from '../functions/domain/envelope';
+import { buildEnvelope, serializeEnvelope } from '../functions/domain/envelope';
 import { eventCatalog, findEventType } from '../functions/domain/event-catalog';
 import { signatureHeaders, svixHeaders } from '../functions/domain/signing';
-import { tableSchema } from '../functions/shared/table-schema';
 
 /**
  * The model behind docs/cost.md: what one million deliveries cost at AWS list prices
@@ -175,7 +175,7 @@ export function eventData(bytes: number, eventType = sample.eventType): Record<s
 /** The queued delivery, as the router builds it (`toMessage` in functions/domain/use-cases/route-event.ts). */
 function sampleMessage(data: Record<string, unknown>, eventType = sample.eventType): DeliveryMessage {
   return {
-    deliveryId: deliveryIdFor(sample.eventId, sample.webhookId),
+    deliveryId: deliveryIdFor(sample.eventId, sample.webhookId, sample.time),
     eventId: sample.eventId,
     eventType,
     tenant: sample.tenant,
@@ -313,10 +313,12 @@ export function typicalLogItem(dataBytes: number, excerptBytes: number): Record<
   return deliveryLogItem({ data: eventData(dataBytes), excerptBytes });
 }
 
-/** The `byDeliveryId` index entry: keys only (the index key and the table's keys). */
+/**
+ * The `byDeliveryId` index entry Herald no longer writes (the delivery id now gives the key), for
+ * the scenario that puts it back: keys only, its key the delivery id.
+ */
 export function deliveryIndexBytes(item: Readonly<Record<string, unknown>>): number {
-  const index = tableSchema.deliveryIndex.partitionKey;
-  return itemBytes({ [index]: item[index], pk: item.pk, sk: item.sk });
+  return itemBytes({ gsi1pk: item.sk, pk: item.pk, sk: item.sk });
 }
 
 /** The log item of each event type in the catalog, with its example `data`, delivered at the first attempt. */
@@ -383,7 +385,7 @@ export function requestBytes(dataBytes: number, svix: boolean): number {
     }),
   );
   const signed = signatureHeaders({
-    id: deliveryIdFor(sample.eventId, sample.webhookId),
+    id: deliveryIdFor(sample.eventId, sample.webhookId, sample.time),
     timestamp: new Date(sample.at),
     body,
     secrets: [sample.secret],
@@ -529,7 +531,7 @@ export const defaultParameters: Parameters = {
   archiveRetentionDays: 30,
   pointInTimeRecovery: true,
   deliveryLog: true,
-  deliveryIndex: true,
+  deliveryIndex: false,
   logLevel: 'INFO',
   tracing: true,
   webhookItemBytes: 1500,
