@@ -253,5 +253,4 @@ it('keeps a typical delivery (450 bytes of data, delivered at once) in one write
     new PutCommand({ TableName: table.tableName, Item, ReturnConsumedCapacity: 'TOTAL' }),
   );
   expect(put.ConsumedCapacity?.CapacityUnits).toBe(1);
-  process.stdout.write(`typical delivery item: ${bytes} bytes\n`);
 });
