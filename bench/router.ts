@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDbWebhookStore } from '../functions/adapters/aws/dynamodb-webhook-store';
 import { SqsDeliveryQueue } from '../functions/adapters/aws/sqs-delivery-queue';
-import { deliveryIdFor } from '../functions/domain/envelope';
+import { deliveryIdFor } from '../functions/domain/delivery-id';
 import { parsePlatformEvent } from '../functions/domain/platform-event';
 import { type RejectedEvent, type Route, systemClock } from '../functions/domain/ports';
 import { type RouteDeps, routeEvent } from '../functions/domain/use-cases/route-event';
@@ -193,7 +193,7 @@ export async function routeWithFakes(): Promise<FakeRun> {
   };
   const parseUs = timeEach((event) => parsePlatformEvent(event));
   const idsUs = timeEach((event) => {
-    for (const route of routes) deliveryIdFor(event.id, route.webhookId);
+    for (const route of routes) deliveryIdFor(event.id, route.webhookId, event.time);
   });
   return { eventsPerSecond: n / seconds, totalUs: (seconds * 1e6) / n, parseUs, idsUs };
 }

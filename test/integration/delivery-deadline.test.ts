@@ -6,7 +6,6 @@ import { createWebhookSender } from '../../functions/adapters/http/webhook-sende
 import type { DeliveryMessage } from '../../functions/domain/delivery';
 import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
-import { newSigningSecret } from '../../functions/domain/ids';
 import { systemClock } from '../../functions/domain/ports';
 import { anyPort } from '../../functions/domain/target-ports';
 import type { Webhook, WebhookAttributes } from '../../functions/domain/webhook';
