@@ -74,7 +74,7 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
 }
 
 async function routeCase(
-  deps: Omit<RouteDeps, 'queue'>,
+  deps: Omit<RouteDeps, 'queue' | 'orderedQueue'>,
   sqs: SQSClient,
   tenant: string,
   c: Case,
@@ -86,7 +86,9 @@ async function routeCase(
   );
   if (!QueueUrl) throw new Error('fauxqs gave no queue URL');
   try {
-    const routeDeps: RouteDeps = { ...deps, queue: new SqsDeliveryQueue(sqs, QueueUrl) };
+    const queue = new SqsDeliveryQueue(sqs, QueueUrl);
+    // The bench's webhooks are unordered: the ordered queue is never used.
+    const routeDeps: RouteDeps = { ...deps, queue, orderedQueue: queue };
     const latencies: number[] = [];
     const data = eventData();
     let events = 0;

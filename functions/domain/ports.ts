@@ -3,6 +3,7 @@ import type { ContentFilter } from './content-filter';
 import type { DeliveryMessage } from './delivery';
 import type { DeliveryLogEntry, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './delivery-log';
 import type { EndpointHealth, Webhook, WebhookStatus } from './webhook';
+import type { DeliveryOrdering } from './webhook-model';
 
 /** Ports: the small interfaces the use cases need from the outside world. */
 
@@ -32,6 +33,8 @@ export interface Route {
   status: WebhookStatus;
   /** The webhook's payload filter: an event it does not match is not the webhook's. */
   filter: ContentFilter | null;
+  /** The webhook's ordering: which delivery queue its deliveries go to. */
+  ordering: DeliveryOrdering;
 }
 
 export interface WebhookStore {

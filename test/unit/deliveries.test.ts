@@ -44,6 +44,7 @@ function webhook(status: Webhook['status'] = 'enabled'): Webhook {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
     },
     status,
     disabledReason: status === 'disabled' ? 'by hand' : null,

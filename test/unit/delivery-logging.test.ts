@@ -37,6 +37,7 @@ function webhook(id: string): Webhook {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
     },
     status: 'enabled',
     disabledReason: null,

@@ -168,6 +168,7 @@ describe("the webhook form's model", () => {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
       has_authentication_payload: true,
       status: 'enabled',
       disabled_reason: null,
