@@ -145,6 +145,12 @@ export interface DeliveryLog {
   /** Records several deliveries that failed without an attempt (a disabled webhook's), at once. */
   recordUnsent(entries: DeliveryLogEntry[]): Promise<void>;
   get(tenant: string, webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /**
+   * The number of the delivery's last attempt, 0 before the first: read strongly consistent by
+   * the record's key, so an attempt recorded a moment ago counts. For ordered delivery, whose
+   * receive counts are no attempt count.
+   */
+  attemptsMade(message: DeliveryMessage): Promise<number>;
   /** Newest first by event time. */
   list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
   /**

@@ -104,6 +104,7 @@ class FakeLog implements DeliveryLog {
   unmarkQueued = async (r: DeliveryRecord) => {
     this.unmarked.push(r.deliveryId);
   };
+  attemptsMade = async () => 0;
 }
 
 function setup(

@@ -65,6 +65,10 @@ describe('pipelineQueues', () => {
     // SQS refuses a FIFO queue whose name does not end in .fifo.
     expect(queues.orderedDeliveries.suffix).toMatch(/\.fifo$/);
     expect(queues.orderedDeadLetters.suffix).toMatch(/\.fifo$/);
-    expect(Object.values(queues).filter((q) => !q.fifo).every((q) => !q.suffix.endsWith('.fifo'))).toBe(true);
+    expect(
+      Object.values(queues)
+        .filter((q) => !q.fifo)
+        .every((q) => !q.suffix.endsWith('.fifo')),
+    ).toBe(true);
   });
 });

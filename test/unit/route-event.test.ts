@@ -93,7 +93,14 @@ function setup(routes: Route[], queueFailure?: Error) {
   const orderedQueue = new RecordingQueue(queueFailure);
   const rejected = new RecordingSink();
   const log = new RecordingLog();
-  return { store, queue, orderedQueue, rejected, log, deps: { store, queue, orderedQueue, rejected, log, clock } };
+  return {
+    store,
+    queue,
+    orderedQueue,
+    rejected,
+    log,
+    deps: { store, queue, orderedQueue, rejected, log, clock },
+  };
 }
 
 describe('routeEvent', () => {

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { deliveryMessageSchema } from '../../domain/delivery';
+import { type DeliveryMessage, deliveryMessageSchema } from '../../domain/delivery';
 import {
   type Attempt,
   type DeliveryLogEntry,
@@ -217,6 +217,21 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       if (Item) return fromItem(Item);
     }
     return undefined;
+  }
+
+  async attemptsMade(message: DeliveryMessage): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.key(message.tenant, message.webhookId, message.time, message.deliveryId),
+        ProjectionExpression: 'attempts',
+        ConsistentRead: true,
+      }),
+    );
+    const attempts = Item
+      ? z.object({ attempts: z.array(attemptSchema).optional() }).parse(Item).attempts
+      : undefined;
+    return attempts?.at(-1)?.attempt ?? 0;
   }
 
   async list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>> {

@@ -25,7 +25,11 @@ import type {
   WebhookAttributes,
   WebhookStatus,
 } from '../../domain/webhook';
-import { authenticationMethods, authenticationPayloadTypes, deliveryOrderings } from '../../domain/webhook-model';
+import {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  deliveryOrderings,
+} from '../../domain/webhook-model';
 import { matching, parseItem } from './stored-item';
 
 /**
