@@ -28,7 +28,8 @@ const importEnv = {
   HERALD_TOKEN_SIGNING_KEY: 'bench-signing-key-of-at-least-32-characters',
   DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/herald-deliveries',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/herald-deliveries-dlq',
-  ORDERED_DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/herald-ordered-deliveries.fifo',
+  ORDERED_DELIVERY_QUEUE_URL:
+    'https://sqs.us-east-1.amazonaws.com/000000000000/herald-ordered-deliveries.fifo',
   ORDERED_DEAD_LETTER_QUEUE_URL:
     'https://sqs.us-east-1.amazonaws.com/000000000000/herald-ordered-deliveries-dlq.fifo',
   REJECTED_EVENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/herald-rejected-events',
