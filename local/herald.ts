@@ -97,6 +97,11 @@ export interface LocalHerald {
   demoApiKey: string;
   demoApiKeyOrigin: 'given' | 'kept' | 'new';
   startedInMs: number;
+  /**
+   * Resolves when every event the bus has accepted so far has been routed (its deliveries
+   * queued) or dead-lettered: a publisher that waits on it between events fixes their order.
+   */
+  routed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -395,6 +400,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       demoApiKey: demo.key,
       demoApiKeyOrigin: demo.origin,
       startedInMs: Date.now() - started,
+      routed: () => ruleTarget.drain(),
       stop,
     };
     // What `npm run keys` and other tools need to find this local mode.
