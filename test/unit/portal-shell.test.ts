@@ -247,6 +247,7 @@ describe("the webhook form's model", () => {
       bucket: null,
       filter,
       rate_limit: 20,
+      ordering: 'none',
       has_authentication_payload: true,
       status: 'enabled',
       disabled_reason: null,
