@@ -76,7 +76,7 @@ async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
 }
 
 async function routeCase(
-  deps: Omit<RouteDeps, 'queue'>,
+  deps: Omit<RouteDeps, 'queue' | 'orderedQueue'>,
   sqs: SQSClient,
   tenant: string,
   c: Case,
@@ -88,7 +88,9 @@ async function routeCase(
   );
   if (!QueueUrl) throw new Error('fauxqs gave no queue URL');
   try {
-    const routeDeps: RouteDeps = { ...deps, queue: new SqsDeliveryQueue(sqs, QueueUrl) };
+    const queue = new SqsDeliveryQueue(sqs, QueueUrl);
+    // The bench's webhooks are unordered: the ordered queue is never used.
+    const routeDeps: RouteDeps = { ...deps, queue, orderedQueue: queue };
     const latencies: number[] = [];
     const data = eventData();
     let events = 0;
@@ -149,6 +151,7 @@ export async function routeWithFakes(): Promise<FakeRun> {
     webhookId: `wh_bench${String(i).padStart(18, '0')}`,
     status: 'enabled',
     filter: null,
+    ordering: 'none',
   }));
   let queued = 0;
   const deps: RouteDeps = {
@@ -156,6 +159,11 @@ export async function routeWithFakes(): Promise<FakeRun> {
     queue: {
       enqueue: async (messages) => {
         queued += messages.length;
+      },
+    },
+    orderedQueue: {
+      enqueue: async () => {
+        throw new Error('the bench routes to unordered webhooks only');
       },
     },
     log: {

@@ -102,6 +102,11 @@ export interface LocalHerald {
   demoApiKey: string;
   demoApiKeyOrigin: 'given' | 'kept' | 'new';
   startedInMs: number;
+  /**
+   * Resolves when every event the bus has accepted so far has been routed (its deliveries
+   * queued) or dead-lettered: a publisher that waits on it between events fixes their order.
+   */
+  routed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -250,19 +255,18 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
     await ensureTable(dynamoClient, tableName);
     const queuePrefix = options.queuePrefix ?? 'herald';
     const deliveryTimeoutMs = settings.deliveryTimeoutMs;
-    const queues = await ensureQueues(
-      sqsClient,
-      queuePrefix,
-      pipelineQueues({
-        retrySchedule: settings.retrySchedule
-          ? parseRetrySchedule(settings.retrySchedule)
-          : defaultRetrySchedule,
-        deliveryTimeoutMs,
-      }),
-    );
+    const pipeline = pipelineQueues({
+      retrySchedule: settings.retrySchedule
+        ? parseRetrySchedule(settings.retrySchedule)
+        : defaultRetrySchedule,
+      deliveryTimeoutMs,
+    });
+    const queues = await ensureQueues(sqsClient, queuePrefix, pipeline);
     Object.assign(process.env, {
       DELIVERY_QUEUE_URL: queues.deliveries,
       DEAD_LETTER_QUEUE_URL: queues.deadLetters,
+      ORDERED_DELIVERY_QUEUE_URL: queues.orderedDeliveries,
+      ORDERED_DEAD_LETTER_QUEUE_URL: queues.orderedDeadLetters,
       REJECTED_EVENTS_QUEUE_URL: queues.rejectedEvents,
     });
 
@@ -338,6 +342,18 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       log,
     });
     stoppers.push(() => poller.stop());
+    // The stack's second event source on the delivery function: the ordered (FIFO) queue.
+    const orderedPoller = startSqsPoller({
+      client: sqsClient,
+      queueUrl: queues.orderedDeliveries,
+      queueArn: `arn:aws:sqs:${localAwsConfig.region}:000000000000:${queuePrefix}-${pipeline.orderedDeliveries.suffix}`,
+      handler: delivery,
+      functionName: 'herald-delivery',
+      batchSize: deliveryEventSource.batchSize,
+      timeoutMs: deliveryTimings(deliveryTimeoutMs).functionTimeoutSeconds * 1000,
+      log,
+    });
+    stoppers.push(() => orderedPoller.stop());
     // Known once the API listens (port 0 picks one); inboxes are only made by requests after that.
     let apiUrl = '';
     const inboxes = new InboxStore((name) => `${apiUrl}/inbox/${name}`);
@@ -405,6 +421,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       demoApiKey: demo.key,
       demoApiKeyOrigin: demo.origin,
       startedInMs: Date.now() - started,
+      routed: () => ruleTarget.drain(),
       stop,
     };
     // What `npm run keys` and other tools need to find this local mode.

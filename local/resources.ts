@@ -73,6 +73,13 @@ export async function ensureQueues(
   for (const name of names) {
     const queue = queues[name];
     const attributes: Record<string, string> = { MessageRetentionPeriod: String(queueRetentionSeconds) };
+    if (queue.fifo) {
+      // As the stack: ids given by the sender (the delivery id), high-throughput mode.
+      attributes.FifoQueue = 'true';
+      attributes.ContentBasedDeduplication = 'false';
+      attributes.DeduplicationScope = 'messageGroup';
+      attributes.FifoThroughputLimit = 'perMessageGroupId';
+    }
     if (queue.visibilityTimeoutSeconds !== undefined)
       attributes.VisibilityTimeout = String(queue.visibilityTimeoutSeconds);
     if (queue.redrive) {

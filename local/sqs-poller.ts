@@ -56,6 +56,14 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
       SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
       SenderId: attributes.SenderId ?? 'local',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      // A FIFO queue's, as Lambda passes them on: the batch handler orders by group.
+      ...(attributes.MessageGroupId === undefined
+        ? {}
+        : {
+            MessageGroupId: attributes.MessageGroupId,
+            MessageDeduplicationId: attributes.MessageDeduplicationId,
+            SequenceNumber: attributes.SequenceNumber,
+          }),
     },
     messageAttributes: {},
     md5OfBody: message.MD5OfBody ?? '',

@@ -119,6 +119,7 @@ export function storedWebhook(
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
       ...attributes,
     },
     status: 'enabled',

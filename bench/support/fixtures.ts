@@ -56,6 +56,7 @@ export function benchWebhook(tenant: string, url: string): Webhook {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
     },
     status: 'enabled',
     disabledReason: null,

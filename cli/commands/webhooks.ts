@@ -69,6 +69,7 @@ const attributeOptionsSchema = z.object({
   bucket: z.string().optional(),
   filter: z.string().optional(),
   rateLimit: z.string().optional(),
+  ordering: z.string().optional(),
   file: z.string().optional(),
 });
 
@@ -94,6 +95,12 @@ function withAttributeFlags(command: Command): Command {
     .option(
       '--rate-limit <n>',
       'at most n deliveries a second to this webhook (1 to 1000), across all delivery workers; null removes it',
+    )
+    .addOption(
+      new Option(
+        '--ordering <ordering>',
+        'fifo: deliveries one at a time in the order queued, a failing one holding those behind it; none: no order kept',
+      ).choices(['none', 'fifo']),
     )
     .addOption(
       new Option('--authentication-payload-type <type>', 'with o_auth: how the payload is encoded').choices([
@@ -135,6 +142,7 @@ export function attributesFrom(options: unknown, cwd: string): Record<string, un
     );
   if (o.filter !== undefined) attributes.filter = filterFrom(o.filter, cwd);
   if (o.rateLimit !== undefined) attributes.rate_limit = rateLimitFrom(o.rateLimit);
+  if (o.ordering !== undefined) attributes.ordering = o.ordering;
   return attributes;
 }
 
@@ -181,6 +189,7 @@ function showWebhook(output: Output, id: string, a: WebhookAttributes): string {
     ['bucket', a.bucket],
     ['filter', a.filter ? JSON.stringify(a.filter) : 'none (every event)'],
     ['rate limit', a.rate_limit === null ? 'none' : `${a.rate_limit}/s`],
+    ['ordering', a.ordering === 'fifo' ? 'fifo (one at a time, in order)' : 'none'],
     ['status', status],
     ['health', health],
     ['created', a.created_at],
@@ -240,6 +249,7 @@ Examples:
   herald webhooks test wh_... --event-type use_case_review_status_updated
   herald webhooks update wh_... --filter '{"data": {"status": ["approved"]}}'
   herald webhooks update wh_... --rate-limit 5             # null removes the limit
+  herald webhooks update wh_... --ordering fifo            # in order, one at a time
   herald webhooks filter-test --filter '{"data": {"status": ["approved"]}}' \\
     --event '{"type": "use_case_review_status_updated", "data": {"status": "approved"}}'`,
     );

@@ -3,6 +3,7 @@ import type { ContentFilter } from './content-filter';
 import type { DeliveryMessage } from './delivery';
 import type { DeliveryLogEntry, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './delivery-log';
 import type { EndpointHealth, Webhook, WebhookStatus } from './webhook';
+import type { DeliveryOrdering } from './webhook-model';
 
 /** Ports: the small interfaces the use cases need from the outside world. */
 
@@ -32,6 +33,8 @@ export interface Route {
   status: WebhookStatus;
   /** The webhook's payload filter: an event it does not match is not the webhook's. */
   filter: ContentFilter | null;
+  /** The webhook's ordering: which delivery queue its deliveries go to. */
+  ordering: DeliveryOrdering;
 }
 
 export interface WebhookStore {
@@ -142,6 +145,12 @@ export interface DeliveryLog {
   /** Records several deliveries that failed without an attempt (a disabled webhook's), at once. */
   recordUnsent(entries: DeliveryLogEntry[]): Promise<void>;
   get(tenant: string, webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  /**
+   * The number of the delivery's last attempt, 0 before the first: read strongly consistent by
+   * the record's key, so an attempt recorded a moment ago counts. For ordered delivery, whose
+   * receive counts are no attempt count.
+   */
+  attemptsMade(message: DeliveryMessage): Promise<number>;
   /** Newest first by event time. */
   list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
   /**

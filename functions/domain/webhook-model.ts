@@ -7,6 +7,12 @@ import type { Webhook, WebhookAttributes } from './webhook';
  */
 export const authenticationMethods = ['none', 'o_auth'] as const;
 export const authenticationPayloadTypes = ['application/json', 'application/x-www-form-urlencoded'] as const;
+/**
+ * How a webhook's deliveries are ordered: `none` (the default) sends each as soon as it can, side
+ * by side; `fifo` sends them one at a time in the order the router queued them, on the FIFO queue.
+ */
+export const deliveryOrderings = ['none', 'fifo'] as const;
+export type DeliveryOrdering = (typeof deliveryOrderings)[number];
 
 /** The secrets that sign at `now`: the current one first, then rotated ones not yet expired. */
 export function signingSecretsAt(

@@ -8,13 +8,20 @@ import { type Problem, ValidationError } from './errors';
 import { findEventType } from './event-catalog';
 import { rateLimitBounds } from './rate-limit';
 import type { AllowedPorts } from './target-ports';
-import { authenticationMethods, authenticationPayloadTypes } from './webhook-model';
+import {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  type DeliveryOrdering,
+  deliveryOrderings,
+} from './webhook-model';
 
 // The delivery path's part of the webhook, kept apart so its bundles need no zod/v4 field table.
 export {
   authenticationMethods,
   authenticationPayloadTypes,
+  type DeliveryOrdering,
   deliveredType,
+  deliveryOrderings,
   signingSecretsAt,
 } from './webhook-model';
 
@@ -62,6 +69,8 @@ export interface WebhookAttributes {
   filter: ContentFilter | null;
   /** At most this many deliveries a second (rate-limit.ts); null for no limit. */
   rate_limit: number | null;
+  /** `fifo`: one delivery at a time, in the order queued (webhook-model.ts); `none` by default. */
+  ordering: DeliveryOrdering;
 }
 
 export type WebhookStatus = 'enabled' | 'disabled';
@@ -244,6 +253,14 @@ const attributeShape = {
       'At most this many deliveries a second to this webhook (1 to 1000), across every delivery container; deliveries over it wait on the queue without using an attempt. Null (the default) for no limit.',
     example: 5,
   }),
+  ordering: z
+    .enum(deliveryOrderings, { error: () => `must be one of: ${deliveryOrderings.join(', ')}` })
+    .optional()
+    .meta({
+      description:
+        '`fifo`: deliveries one at a time, in the order Herald queued the events; a failing delivery holds the ones behind it until it succeeds or runs out of attempts. `none` (the default): each delivery goes as soon as it can.',
+      example: 'fifo',
+    }),
 };
 
 /** The create request's attributes: the seed's field table; unknown attributes refused. */
@@ -514,6 +531,7 @@ function toAttributes(a: ParsedAttributes): WebhookAttributes {
     bucket: a.bucket ?? null,
     filter: a.filter ?? null,
     rate_limit: a.rate_limit ?? null,
+    ordering: a.ordering ?? 'none',
   };
 }
 
@@ -644,6 +662,7 @@ export function publicAttributes(webhook: Webhook) {
     bucket: a.bucket,
     filter: a.filter,
     rate_limit: a.rate_limit,
+    ordering: a.ordering,
     authentication_method: a.authentication_method,
     authentication_payload_type: a.authentication_payload_type,
     authentication_server: a.authentication_server,

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoDbDeliveryLog } from '../adapters/aws/dynamodb-delivery-log';
 import { DynamoDbRateLimiter } from '../adapters/aws/dynamodb-rate-limiter';
 import { DynamoDbWebhookStore } from '../adapters/aws/dynamodb-webhook-store';
@@ -13,12 +13,18 @@ import { systemClock } from '../domain/ports';
 import { defaultRetrySchedule, parseRetrySchedule } from '../domain/retry';
 import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
-import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../shared/delivery-batch';
+import { createDeliveryBatchHandler, type DeliveryBatchDeps, isOrdered } from '../shared/delivery-batch';
 import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { metrics } from '../shared/metrics';
 
 const config = readDeliveryConfig();
+/** The queue a record came from, and its dead-letter queue: the ordered pair for FIFO records. */
+const queueOf = (record: SQSRecord) =>
+  isOrdered(record)
+    ? { url: config.orderedDeliveryQueueUrl, deadLetters: config.orderedDeadLetterQueueUrl }
+    : { url: config.deliveryQueueUrl, deadLetters: config.deadLetterQueueUrl };
+
 // Clients, the agent and the batch handler are made on the first batch (see lazy.ts).
 const handleBatch = lazy(() => {
   const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -51,7 +57,7 @@ const handleBatch = lazy(() => {
       retryLater: async (record, delaySeconds) => {
         await sqs.send(
           new ChangeMessageVisibilityCommand({
-            QueueUrl: config.deliveryQueueUrl,
+            QueueUrl: queueOf(record).url,
             ReceiptHandle: record.receiptHandle,
             VisibilityTimeout: delaySeconds,
           }),
@@ -67,10 +73,14 @@ const handleBatch = lazy(() => {
         );
       },
       deadLetter: async (record, reason) => {
+        const group = record.attributes.MessageGroupId;
         await sqs.send(
           new SendMessageCommand({
-            QueueUrl: config.deadLetterQueueUrl,
+            QueueUrl: queueOf(record).deadLetters,
             MessageBody: record.body,
+            // A FIFO dead-letter queue wants a group, and an id: this message's own, so a delivery
+            // recovered and dead-lettered again within five minutes is kept twice, not dropped.
+            ...(group ? { MessageGroupId: group, MessageDeduplicationId: record.messageId } : {}),
             MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
           }),
         );

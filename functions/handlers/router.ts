@@ -23,6 +23,7 @@ const deps = lazy(() => {
     store: new DynamoDbWebhookStore(dynamo, config.tableName),
     log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
     queue: new SqsDeliveryQueue(sqs, config.deliveryQueueUrl),
+    orderedQueue: new SqsDeliveryQueue(sqs, config.orderedDeliveryQueueUrl, undefined, true),
     rejected: new SqsRejectedEventSink(sqs, config.rejectedEventsQueueUrl),
     clock: systemClock,
   };

@@ -13,6 +13,7 @@ import {
   authenticationMethods,
   authenticationPayloadTypes,
   createAttributesSchema,
+  deliveryOrderings,
   patchAttributesSchema,
 } from '../domain/webhook';
 import { type JsonSchema, jsonSchemaOf } from './event-data-schema';
@@ -380,6 +381,9 @@ export const webhookAttributesOut = z.object({
     .int()
     .nullable()
     .meta({ description: 'Deliveries a second this webhook receives at most; null for no limit.' }),
+  ordering: z.enum(deliveryOrderings).meta({
+    description: '`fifo`: one delivery at a time, in the order queued; `none`: no order kept.',
+  }),
   authentication_method: z.enum(authenticationMethods),
   authentication_payload_type: z.enum(authenticationPayloadTypes).nullable(),
   authentication_server: z.string().nullable(),

@@ -103,12 +103,15 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 const routerEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   DELIVERY_QUEUE_URL: z.string().url(),
+  ORDERED_DELIVERY_QUEUE_URL: z.string().url(),
   REJECTED_EVENTS_QUEUE_URL: z.string().url(),
 });
 
 export interface RouterConfig {
   tableName: string;
   deliveryQueueUrl: string;
+  /** The FIFO queue of deliveries to webhooks with `ordering: fifo`. */
+  orderedDeliveryQueueUrl: string;
   rejectedEventsQueueUrl: string;
   attemptRetentionSeconds: number;
 }
@@ -120,6 +123,7 @@ export function readRouterConfig(env: NodeJS.ProcessEnv = process.env): RouterCo
   return {
     tableName: e.TABLE_NAME,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
+    orderedDeliveryQueueUrl: e.ORDERED_DELIVERY_QUEUE_URL,
     rejectedEventsQueueUrl: e.REJECTED_EVENTS_QUEUE_URL,
     attemptRetentionSeconds: s.attemptRetentionDays * 86_400,
   };
@@ -129,12 +133,16 @@ const deliveryEnvSchema = z.object({
   TABLE_NAME: z.string().min(1),
   DELIVERY_QUEUE_URL: z.string().url(),
   DEAD_LETTER_QUEUE_URL: z.string().url(),
+  ORDERED_DELIVERY_QUEUE_URL: z.string().url(),
+  ORDERED_DEAD_LETTER_QUEUE_URL: z.string().url(),
 });
 
 export interface DeliveryConfig {
   tableName: string;
   deliveryQueueUrl: string;
   deadLetterQueueUrl: string;
+  orderedDeliveryQueueUrl: string;
+  orderedDeadLetterQueueUrl: string;
   allowPrivateTargets: boolean;
   allowedPorts: AllowedPorts;
   retrySchedule: string | undefined;
@@ -152,6 +160,8 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
     tableName: e.TABLE_NAME,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
+    orderedDeliveryQueueUrl: e.ORDERED_DELIVERY_QUEUE_URL,
+    orderedDeadLetterQueueUrl: e.ORDERED_DEAD_LETTER_QUEUE_URL,
     allowPrivateTargets: s.allowPrivateTargets,
     allowedPorts: allowedPortsOf(env, s),
     retrySchedule: s.retrySchedule || undefined,

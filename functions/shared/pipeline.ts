@@ -68,9 +68,37 @@ export interface QueueDescription {
   readonly redrive?: { readonly deadLetters: QueueName; readonly maxReceiveCount: number };
   /** Why the queue exists, for the console and the README. */
   readonly purpose: string;
+  /**
+   * An SQS FIFO queue (its name ends `.fifo`): messages of one group are received in the order
+   * sent, and none while an earlier one of the group is in flight; a message's id within five
+   * minutes is sent once. High-throughput mode: throughput and deduplication per group.
+   */
+  readonly fifo?: boolean;
 }
 
-export type QueueName = 'deliveries' | 'deadLetters' | 'rejectedEvents' | 'routerDeadLetters';
+export type QueueName =
+  | 'deliveries'
+  | 'deadLetters'
+  | 'orderedDeliveries'
+  | 'orderedDeadLetters'
+  | 'rejectedEvents'
+  | 'routerDeadLetters';
+
+/**
+ * SQS's largest `maxReceiveCount`. The ordered queue's receive counts are no attempt count: a
+ * delivery received behind a failing one of its webhook is handed back unsent, and so is one
+ * waiting on its rate limit (visibility, not a new message: a FIFO queue has no per-message delay
+ * and a new message would lose its place). The function takes the attempt number from the delivery
+ * log instead and dead-letters after the schedule's last attempt; this is only the net for a
+ * message that makes the function itself fail, and it must never catch a delivery that is merely
+ * waiting its turn.
+ */
+export const orderedMaxReceiveCount = 1000;
+
+/** The message group of an ordered delivery: one per webhook, so each webhook's deliveries go one at a time. */
+export function orderedGroupId(tenant: string, webhookId: string): string {
+  return `${tenant}/${webhookId}`;
+}
 
 /** The delivery function's SQS event source. */
 export const deliveryEventSource = { batchSize: 10, reportBatchItemFailures: true } as const;
@@ -119,6 +147,19 @@ export function pipelineQueues(options: {
       purpose: 'one message per delivery (event × webhook)',
     },
     deadLetters: { suffix: 'deliveries-dlq', purpose: 'deliveries out of attempts' },
+    orderedDeliveries: {
+      suffix: 'ordered-deliveries.fifo',
+      fifo: true,
+      visibilityTimeoutSeconds: timings.visibilityTimeoutSeconds,
+      redrive: { deadLetters: 'orderedDeadLetters', maxReceiveCount: orderedMaxReceiveCount },
+      purpose: 'deliveries to webhooks with ordering fifo: one message group per webhook',
+    },
+    // A FIFO queue's dead-letter queue must be FIFO too.
+    orderedDeadLetters: {
+      suffix: 'ordered-deliveries-dlq.fifo',
+      fifo: true,
+      purpose: 'ordered deliveries out of attempts',
+    },
     rejectedEvents: { suffix: 'rejected-events', purpose: 'platform events the router refused' },
     routerDeadLetters: { suffix: 'router-dlq', purpose: 'events the router could not take in a day' },
   };

@@ -4,7 +4,7 @@ import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { platformEventPattern } from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../../functions/domain/retry';
@@ -32,6 +32,9 @@ export interface EventPipelineProps {
 export class EventPipeline extends Construct {
   readonly deliveryQueue: Queue;
   readonly deadLetterQueue: Queue;
+  /** Deliveries to webhooks with `ordering: fifo`, one message group per webhook. */
+  readonly orderedDeliveryQueue: Queue;
+  readonly orderedDeadLetterQueue: Queue;
   readonly rejectedEvents: Queue;
   readonly routerDeadLetters: Queue;
   readonly router: HeraldFunction;
@@ -60,11 +63,23 @@ export class EventPipeline extends Construct {
           description.redrive && deadLetterQueue
             ? { queue: deadLetterQueue, maxReceiveCount: description.redrive.maxReceiveCount }
             : undefined,
+        ...(description.fifo
+          ? {
+              fifo: true,
+              // The router gives each message its delivery id; throughput and deduplication per
+              // webhook (high-throughput mode), not 300 messages a second for the whole queue.
+              contentBasedDeduplication: false,
+              deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+              fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+            }
+          : {}),
       });
     };
 
     this.deadLetterQueue = queue('DeliveryDeadLetters', 'deadLetters');
     this.deliveryQueue = queue('Deliveries', 'deliveries', this.deadLetterQueue);
+    this.orderedDeadLetterQueue = queue('OrderedDeliveryDeadLetters', 'orderedDeadLetters');
+    this.orderedDeliveryQueue = queue('OrderedDeliveries', 'orderedDeliveries', this.orderedDeadLetterQueue);
     this.rejectedEvents = queue('RejectedEvents', 'rejectedEvents');
     this.routerDeadLetters = queue('RouterDeadLetters', 'routerDeadLetters');
     for (const holding of [this.rejectedEvents, this.routerDeadLetters]) {
@@ -86,12 +101,14 @@ export class EventPipeline extends Construct {
       memorySize: 256,
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
+        ORDERED_DELIVERY_QUEUE_URL: this.orderedDeliveryQueue.queueUrl,
         REJECTED_EVENTS_QUEUE_URL: this.rejectedEvents.queueUrl,
         ...functionEnvironment(settings, 'router'),
       },
       // Query finds the routes; UpdateItem logs deliveries held for disabled webhooks.
     }).bindTable(props.table, { actions: ['dynamodb:Query', 'dynamodb:UpdateItem'] });
     this.deliveryQueue.grantSendMessages(this.router.function);
+    this.orderedDeliveryQueue.grantSendMessages(this.router.function);
     this.rejectedEvents.grantSendMessages(this.router.function);
 
     new Rule(this, 'PlatformEvents', {
@@ -126,6 +143,8 @@ export class EventPipeline extends Construct {
       environment: {
         DELIVERY_QUEUE_URL: this.deliveryQueue.queueUrl,
         DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        ORDERED_DELIVERY_QUEUE_URL: this.orderedDeliveryQueue.queueUrl,
+        ORDERED_DEAD_LETTER_QUEUE_URL: this.orderedDeadLetterQueue.queueUrl,
         ...functionEnvironment(settings, 'delivery'),
       },
       // UpdateItem: the delivery log and endpoint health; Put/Delete: disabling a failing webhook
@@ -134,12 +153,21 @@ export class EventPipeline extends Construct {
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
+    this.orderedDeadLetterQueue.grantSendMessages(this.delivery.function);
     // A rate-limited delivery goes back on its queue as a new message (delivery-batch.ts: requeue).
     this.deliveryQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(
       new SqsEventSource(this.deliveryQueue, {
         ...deliveryEventSource,
         // Deliveries never take the account's whole Lambda concurrency from the API.
+        maxConcurrency: settings.deliveryMaxConcurrency,
+      }),
+    );
+    // Ordered deliveries: Lambda hands a FIFO queue's groups out in order, a group to one batch at
+    // a time; the batch handler goes through each group's messages one by one (delivery-batch.ts).
+    this.delivery.function.addEventSource(
+      new SqsEventSource(this.orderedDeliveryQueue, {
+        ...deliveryEventSource,
         maxConcurrency: settings.deliveryMaxConcurrency,
       }),
     );

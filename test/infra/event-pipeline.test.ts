@@ -50,8 +50,31 @@ class Pipeline {
     return target(only(targets, 'rule target').Arn);
   }
 
+  private mappings(fifo: boolean): Array<[string, Resource]> {
+    return this.resources('AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => (this.resource(target(m.Properties.EventSourceArn)).Properties.FifoQueue === true) === fifo,
+    );
+  }
+
+  /** The delivery function's mapping on the (standard) delivery queue. */
   eventSourceMapping(): Resource {
-    return only(this.resources('AWS::Lambda::EventSourceMapping'), 'event source mapping')[1];
+    return only(this.mappings(false), 'event source mapping on a standard queue')[1];
+  }
+
+  /** Its mapping on the ordered (FIFO) delivery queue. */
+  orderedEventSourceMapping(): Resource {
+    return only(this.mappings(true), 'event source mapping on a FIFO queue')[1];
+  }
+
+  orderedQueueId(): string {
+    return target(this.orderedEventSourceMapping().Properties.EventSourceArn);
+  }
+
+  orderedDeadLetterQueueId(): string {
+    const redrive = this.resource(this.orderedQueueId()).Properties.RedrivePolicy as {
+      deadLetterTargetArn: unknown;
+    };
+    return target(redrive.deadLetterTargetArn);
   }
 
   deliveryId(): string {
@@ -185,14 +208,16 @@ describe('bus rule and archive', () => {
 });
 
 describe('queues', () => {
-  it('has the delivery queue, its dead-letter queue, the rejected-events queue and the router DLQ, all distinct', () => {
+  it('has the delivery queue, its dead-letter queue, the ordered queue and its dead-letter queue, the rejected-events queue and the router DLQ, all distinct', () => {
     const ids = [
       defaults.deliveryQueueId(),
       defaults.deadLetterQueueId(),
+      defaults.orderedQueueId(),
+      defaults.orderedDeadLetterQueueId(),
       defaults.rejectedQueueId(),
       defaults.routerDeadLetterQueueId(),
     ];
-    expect(new Set(ids).size).toBe(4);
+    expect(new Set(ids).size).toBe(6);
     expect(
       defaults
         .resources('AWS::SQS::Queue')
@@ -208,6 +233,29 @@ describe('queues', () => {
       deadLetterTargetArn: { 'Fn::GetAtt': [defaults.deadLetterQueueId(), 'Arn'] },
       maxReceiveCount: defaultRetrySchedule.length + 4,
     });
+  });
+
+  it('makes the ordered queue and its dead-letter queue FIFO, in high-throughput mode, deduplicating on the ids the router gives', () => {
+    for (const id of [defaults.orderedQueueId(), defaults.orderedDeadLetterQueueId()]) {
+      expect(defaults.resource(id).Properties).toMatchObject({
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        DeduplicationScope: 'messageGroup',
+        FifoThroughputLimit: 'perMessageGroupId',
+      });
+    }
+    for (const id of [defaults.deliveryQueueId(), defaults.deadLetterQueueId()]) {
+      expect(defaults.resource(id).Properties.FifoQueue).toBeUndefined();
+    }
+  });
+
+  it('redrives the ordered queue to its FIFO DLQ only at SQS’s largest receive count, with the derived visibility', () => {
+    const queue = defaults.resource(defaults.orderedQueueId());
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [defaults.orderedDeadLetterQueueId(), 'Arn'] },
+      maxReceiveCount: 1000,
+    });
+    expect(queue.Properties.VisibilityTimeout).toBe(6 * 65);
   });
 
   it('encrypts every queue with SQS-managed keys', () => {
@@ -256,6 +304,16 @@ describe('delivery function', () => {
     });
   });
 
+  it('reads the ordered queue too, in batches of 10, reporting failed items one by one, with the same cap', () => {
+    expect(defaults.orderedEventSourceMapping().Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [defaults.orderedQueueId(), 'Arn'] },
+      FunctionName: { Ref: defaults.deliveryId() },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
   it('caps the concurrent deliveries at herald.deliveryMaxConcurrency (50 by default), leaving the API its share of the account', () => {
     expect(defaults.eventSourceMapping().Properties.ScalingConfig).toEqual({ MaximumConcurrency: 50 });
     const capped = new Pipeline(synth({ 'herald.deliveryMaxConcurrency': '7' }));
@@ -276,6 +334,8 @@ describe('delivery function', () => {
     expect(defaults.environment(defaults.deliveryId())).toMatchObject({
       DELIVERY_QUEUE_URL: { Ref: defaults.deliveryQueueId() },
       DEAD_LETTER_QUEUE_URL: { Ref: defaults.deadLetterQueueId() },
+      ORDERED_DELIVERY_QUEUE_URL: { Ref: defaults.orderedQueueId() },
+      ORDERED_DEAD_LETTER_QUEUE_URL: { Ref: defaults.orderedDeadLetterQueueId() },
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
       HERALD_ALLOWED_PORTS: '443,1024-65535',
       HERALD_RETRY_SCHEDULE: '',
@@ -294,6 +354,7 @@ describe('router function', () => {
     const environment = defaults.environment(defaults.routerId());
     expect(environment).toMatchObject({
       DELIVERY_QUEUE_URL: { Ref: defaults.deliveryQueueId() },
+      ORDERED_DELIVERY_QUEUE_URL: { Ref: defaults.orderedQueueId() },
       REJECTED_EVENTS_QUEUE_URL: { Ref: expect.any(String) },
       TABLE_NAME: { Ref: expect.any(String) },
     });
@@ -330,7 +391,9 @@ describe('least privilege', () => {
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
       .flatMap(resourceTargets)
       .sort();
-    expect(sendTargets).toEqual([defaults.deliveryQueueId(), defaults.rejectedQueueId()].sort());
+    expect(sendTargets).toEqual(
+      [defaults.deliveryQueueId(), defaults.orderedQueueId(), defaults.rejectedQueueId()].sort(),
+    );
   });
 
   it('lets the delivery function read, log and disable (get, update, put, delete items), not query or scan', () => {
@@ -353,10 +416,14 @@ describe('least privilege', () => {
     const on = (action: string) =>
       statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourceTargets);
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
-      expect({ action, queues: on(action) }).toEqual({ action, queues: [defaults.deliveryQueueId()] });
+      expect({ action, queues: on(action).sort() }).toEqual({
+        action,
+        queues: [defaults.deliveryQueueId(), defaults.orderedQueueId()].sort(),
+      });
     }
+    // Not the ordered queue: an ordered delivery waits by its visibility, never as a new message.
     expect(on('sqs:SendMessage').sort()).toEqual(
-      [defaults.deadLetterQueueId(), defaults.deliveryQueueId()].sort(),
+      [defaults.deadLetterQueueId(), defaults.deliveryQueueId(), defaults.orderedDeadLetterQueueId()].sort(),
     );
   });
 });

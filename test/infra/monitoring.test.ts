@@ -64,7 +64,13 @@ function alarm(template: Template, name: string): Record<string, unknown> {
 function wiring(template: Template) {
   const [, rule] = only(resources(template, 'AWS::Events::Rule'), 'bus rule');
   const [ruleTarget] = rule.Properties.Targets as Array<{ Arn: unknown; DeadLetterConfig: { Arn: unknown } }>;
-  const [, mapping] = only(resources(template, 'AWS::Lambda::EventSourceMapping'), 'event source mapping');
+  // The standard delivery queue's mapping; the ordered (FIFO) queue has one too.
+  const [, mapping] = only(
+    resources(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => resource(template, target(m.Properties.EventSourceArn)).Properties.FifoQueue !== true,
+    ),
+    'event source mapping on a standard queue',
+  );
   const router = target(ruleTarget?.Arn);
   const deliveryQueue = target(mapping.Properties.EventSourceArn);
   const redrive = resource(template, deliveryQueue).Properties.RedrivePolicy as {

@@ -116,6 +116,7 @@ function batchDeps(hooks: Webhook[], logged: DeliveryLogEntry[], failures: strin
       list: async () => ({ items: [] }),
       markQueued: async () => true,
       unmarkQueued: async () => {},
+      attemptsMade: async () => 0,
     },
     rateLimiter: { take: async () => ({ allowed: true }) },
     clock: systemClock,

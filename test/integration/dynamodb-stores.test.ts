@@ -32,6 +32,7 @@ function attributes(overrides: Partial<WebhookAttributes> = {}): WebhookAttribut
     bucket: null,
     filter: null,
     rate_limit: null,
+    ordering: 'none',
     ...overrides,
   };
 }

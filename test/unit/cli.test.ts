@@ -281,6 +281,11 @@ describe('herald webhooks create: the attributes sent', () => {
     expect(attributesFrom({ rateLimit: '2.5' }, dir)).toEqual({ rate_limit: 2.5 });
     expect(attributesFrom({ rateLimit: 'fast' }, dir)).toEqual({ rate_limit: 'fast' });
   });
+
+  it('takes --ordering as given', () => {
+    expect(attributesFrom({ ordering: 'fifo' }, dir)).toEqual({ ordering: 'fifo' });
+    expect(attributesFrom({ ordering: 'none' }, dir)).toEqual({ ordering: 'none' });
+  });
 });
 
 describe('herald publish --aws', () => {

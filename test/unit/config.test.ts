@@ -6,6 +6,8 @@ const deliveryEnv = {
   TABLE_NAME: 'herald',
   DELIVERY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters',
+  ORDERED_DELIVERY_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ordered.fifo',
+  ORDERED_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/ordered-dlq.fifo',
 };
 
 describe.each([

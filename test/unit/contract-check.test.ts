@@ -19,6 +19,7 @@ const webhook = {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
       authentication_method: 'none',
       authentication_payload_type: null,
       authentication_server: null,

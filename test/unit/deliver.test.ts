@@ -137,6 +137,7 @@ class RecordingLog implements DeliveryLog {
   list = unused;
   markQueued = unused;
   unmarkQueued = unused;
+  attemptsMade = unused;
 }
 
 async function unused(): Promise<never> {

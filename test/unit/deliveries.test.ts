@@ -44,6 +44,7 @@ function webhook(status: Webhook['status'] = 'enabled'): Webhook {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
     },
     status,
     disabledReason: status === 'disabled' ? 'by hand' : null,
@@ -103,6 +104,7 @@ class FakeLog implements DeliveryLog {
   unmarkQueued = async (r: DeliveryRecord) => {
     this.unmarked.push(r.deliveryId);
   };
+  attemptsMade = async () => 0;
 }
 
 function setup(

@@ -77,6 +77,7 @@ function setup(limiter: RateLimiter, answer: SendResult, queueOverrides: Partial
       list: async () => ({ items: [] }),
       markQueued: async () => true,
       unmarkQueued: async () => {},
+      attemptsMade: async () => 0,
     },
     rateLimiter: limiter,
     clock: { now: () => new Date() },

@@ -37,6 +37,7 @@ function webhook(id: string): Webhook {
       bucket: null,
       filter: null,
       rate_limit: null,
+      ordering: 'none',
     },
     status: 'enabled',
     disabledReason: null,
@@ -91,6 +92,7 @@ it('names the ids on every non-summary line and never logs a secret, token or bo
     list: async () => ({ items: [] }),
     markQueued: async () => true,
     unmarkQueued: async () => {},
+    attemptsMade: async () => 0,
   };
   const sentBodies: string[] = [];
   const deps: DeliverDeps = {

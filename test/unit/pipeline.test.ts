@@ -51,6 +51,24 @@ describe('pipelineQueues', () => {
       redrive: { deadLetters: 'deadLetters', maxReceiveCount: defaultRetrySchedule.length + 4 },
     });
     expect(queues.deadLetters.redrive).toBeUndefined();
-    expect(new Set(Object.values(queues).map((q) => q.suffix)).size).toBe(4);
+    expect(new Set(Object.values(queues).map((q) => q.suffix)).size).toBe(6);
+  });
+
+  it('makes the ordered queue and its dead-letter queue FIFO, redriven only at SQS’s largest count', () => {
+    const queues = pipelineQueues({ retrySchedule: defaultRetrySchedule, deliveryTimeoutMs: 15_000 });
+    expect(queues.orderedDeliveries).toMatchObject({
+      fifo: true,
+      visibilityTimeoutSeconds: 390,
+      redrive: { deadLetters: 'orderedDeadLetters', maxReceiveCount: 1000 },
+    });
+    expect(queues.orderedDeadLetters.fifo).toBe(true);
+    // SQS refuses a FIFO queue whose name does not end in .fifo.
+    expect(queues.orderedDeliveries.suffix).toMatch(/\.fifo$/);
+    expect(queues.orderedDeadLetters.suffix).toMatch(/\.fifo$/);
+    expect(
+      Object.values(queues)
+        .filter((q) => !q.fifo)
+        .every((q) => !q.suffix.endsWith('.fifo')),
+    ).toBe(true);
   });
 });

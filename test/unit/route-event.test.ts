@@ -39,6 +39,7 @@ function route(
   webhookId: string,
   status: Route['status'] = 'enabled',
   filter: Route['filter'] = null,
+  ordering: Route['ordering'] = 'none',
 ): Route {
   return {
     tenant,
@@ -47,6 +48,7 @@ function route(
     webhookId,
     status,
     filter,
+    ordering,
   };
 }
 
@@ -88,12 +90,38 @@ class RecordingLog {
 function setup(routes: Route[], queueFailure?: Error) {
   const store = new FakeRouteStore(routes);
   const queue = new RecordingQueue(queueFailure);
+  const orderedQueue = new RecordingQueue(queueFailure);
   const rejected = new RecordingSink();
   const log = new RecordingLog();
-  return { store, queue, rejected, log, deps: { store, queue, rejected, log, clock } };
+  return {
+    store,
+    queue,
+    orderedQueue,
+    rejected,
+    log,
+    deps: { store, queue, orderedQueue, rejected, log, clock },
+  };
 }
 
 describe('routeEvent', () => {
+  it('queues a fifo webhook’s delivery on the ordered queue, the others on the delivery queue', async () => {
+    const { queue, orderedQueue, deps } = setup([
+      route('wh_plain'),
+      route('wh_fifo', 'enabled', null, 'fifo'),
+      route('wh_fifo_off', 'disabled', null, 'fifo'),
+    ]);
+    const result = await routeEvent(deps, busEvent());
+    expect(queue.calls.flat().map((m) => m.webhookId)).toEqual(['wh_plain']);
+    expect(orderedQueue.calls.flat().map((m) => m.webhookId)).toEqual(['wh_fifo']);
+    expect(result).toMatchObject({ deliveries: 2, heldForDisabled: 1 });
+  });
+
+  it('queues nothing on the ordered queue when no webhook is fifo', async () => {
+    const { orderedQueue, deps } = setup([route('wh_plain')]);
+    await routeEvent(deps, busEvent());
+    expect(orderedQueue.calls).toEqual([]);
+  });
+
   it('queues nothing and logs nothing for a webhook whose filter the event does not match', async () => {
     const { queue, log, deps } = setup([
       route('wh_match', 'enabled', { data: { status: ['in_progress'] }, environment: ['production'] }),

@@ -61,6 +61,8 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'test',
     TABLE_NAME: tableName,
     DELIVERY_QUEUE_URL: deliveryQueueUrl,
+    // No fifo webhook here: the ordered queue is never sent to.
+    ORDERED_DELIVERY_QUEUE_URL: `${deliveryQueueUrl}-unused.fifo`,
     REJECTED_EVENTS_QUEUE_URL: rejectedQueueUrl,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -126,6 +126,7 @@ class InMemoryWebhookStore implements WebhookStore {
         webhookId: w.id,
         status: w.status,
         filter: w.attributes.filter,
+        ordering: w.attributes.ordering,
       }));
   }
 

@@ -97,6 +97,7 @@ describe('validateNewWebhook', () => {
         bucket: null,
         filter: null,
         rate_limit: null,
+        ordering: 'none',
       });
       expect(warnings).toEqual([]);
     });
@@ -117,6 +118,7 @@ describe('validateNewWebhook', () => {
         bucket: null,
         filter: null,
         rate_limit: null,
+        ordering: 'none',
       });
       expect(warnings).toEqual([]);
     });
@@ -1014,5 +1016,46 @@ describe('rate_limit', () => {
     const current = validateNewWebhook(minimal, rules).attributes;
     const problems = problemsOf(() => applyWebhookPatch(current, { rate_limit: 0 }, rules));
     expectProblem(problems, 'out_of_range', pointer('rate_limit'));
+  });
+});
+
+describe('ordering', () => {
+  it('is none unless given, and kept as given', () => {
+    expect(validateNewWebhook(minimal, rules).attributes.ordering).toBe('none');
+    for (const ordering of ['none', 'fifo'] as const)
+      expect(validateNewWebhook({ ...minimal, ordering }, rules).attributes.ordering).toBe(ordering);
+  });
+
+  it('is changed by a PATCH and kept by one that leaves it out', () => {
+    const current = validateNewWebhook(minimal, rules).attributes;
+    const fifo = applyWebhookPatch(current, { ordering: 'fifo' }, rules).attributes;
+    expect(fifo).toEqual({ ...current, ordering: 'fifo' });
+    expect(applyWebhookPatch(fifo, { description: 'Renamed' }, rules).attributes.ordering).toBe('fifo');
+    expect(applyWebhookPatch(fifo, { ordering: 'none' }, rules).attributes.ordering).toBe('none');
+  });
+
+  it.each([
+    ['FIFO', 'ordering must be one of: none, fifo'],
+    ['ordered', 'ordering must be one of: none, fifo'],
+    ['', 'ordering must be one of: none, fifo'],
+    [null, 'ordering must be a string, not null.'],
+    [1, 'ordering must be a string, not 1.'],
+  ])('refuses %p with a 422 pointing at it', (value, detail) => {
+    const problems = refusal({ ...minimal, ordering: value });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        detail: expect.stringContaining(detail),
+        source: { pointer: pointer('ordering') },
+      }),
+    ]);
+  });
+
+  it('refuses a bad value in a PATCH too', () => {
+    const current = validateNewWebhook(minimal, rules).attributes;
+    expectProblem(
+      problemsOf(() => applyWebhookPatch(current, { ordering: 'lifo' }, rules)),
+      'invalid_value',
+      pointer('ordering'),
+    );
   });
 });

@@ -374,6 +374,12 @@ export interface components {
              * @example 5
              */
             rate_limit?: number | null;
+            /**
+             * @description `fifo`: deliveries one at a time, in the order Herald queued the events; a failing delivery holds the ones behind it until it succeeds or runs out of attempts. `none` (the default): each delivery goes as soon as it can.
+             * @example fifo
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
         };
         FilterTestRequest: {
             data: {
@@ -491,6 +497,12 @@ export interface components {
              */
             rate_limit?: number | null;
             /**
+             * @description `fifo`: deliveries one at a time, in the order Herald queued the events; a failing delivery holds the ones behind it until it succeeds or runs out of attempts. `none` (the default): each delivery goes as soon as it can.
+             * @example fifo
+             * @enum {string}
+             */
+            ordering?: "none" | "fifo";
+            /**
              * @description Enable or disable the webhook by hand.
              * @enum {string}
              */
@@ -578,6 +590,11 @@ export interface components {
                 } | null;
                 /** @description Deliveries a second this webhook receives at most; null for no limit. */
                 rate_limit: number | null;
+                /**
+                 * @description `fifo`: one delivery at a time, in the order queued; `none`: no order kept.
+                 * @enum {string}
+                 */
+                ordering: "none" | "fifo";
                 /** @enum {string} */
                 authentication_method: "none" | "o_auth";
                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;
@@ -977,6 +994,11 @@ export interface operations {
                                 } | null;
                                 /** @description Deliveries a second this webhook receives at most; null for no limit. */
                                 rate_limit: number | null;
+                                /**
+                                 * @description `fifo`: one delivery at a time, in the order queued; `none`: no order kept.
+                                 * @enum {string}
+                                 */
+                                ordering: "none" | "fifo";
                                 /** @enum {string} */
                                 authentication_method: "none" | "o_auth";
                                 authentication_payload_type: ("application/json" | "application/x-www-form-urlencoded") | null;

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { deliveryMessageSchema } from '../../domain/delivery';
+import { type DeliveryMessage, deliveryMessageSchema } from '../../domain/delivery';
 import { deliveryLogShards, parseDeliveryId } from '../../domain/delivery-id';
 import {
   type Attempt,
@@ -244,6 +244,21 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
+  }
+
+  async attemptsMade(message: DeliveryMessage): Promise<number> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: this.key(message.tenant, message.webhookId, message.deliveryId),
+        ProjectionExpression: 'attempts',
+        ConsistentRead: true,
+      }),
+    );
+    const attempts = Item
+      ? z.object({ attempts: z.array(storedAttemptSchema).optional() }).parse(Item).attempts
+      : undefined;
+    return attempts?.at(-1)?.n ?? 0;
   }
 
   /**

@@ -25,7 +25,11 @@ import type {
   WebhookAttributes,
   WebhookStatus,
 } from '../../domain/webhook';
-import { authenticationMethods, authenticationPayloadTypes } from '../../domain/webhook-model';
+import {
+  authenticationMethods,
+  authenticationPayloadTypes,
+  deliveryOrderings,
+} from '../../domain/webhook-model';
 import { matching, parseItem } from './stored-item';
 
 /**
@@ -95,6 +99,8 @@ const attributesSchema = matching<WebhookAttributes>()(
     filter: z.record(z.unknown()).nullable().default(null),
     // Absent in items written before rate limits existed.
     rate_limit: z.number().int().nullable().default(null),
+    // Absent in items written before ordered delivery existed.
+    ordering: z.enum(deliveryOrderings).default('none'),
   }),
 );
 
@@ -171,6 +177,8 @@ const routeItemSchema = matching<Route>()(
     // The webhook's filter, copied onto each route so the router matches without reading the
     // webhook; validated when written. Absent in routes written before filters existed.
     filter: z.record(z.unknown()).nullable().default(null),
+    // Copied too, so the router knows the webhook's queue; absent in routes written before it.
+    ordering: z.enum(deliveryOrderings).default('none'),
   }),
 );
 
@@ -193,6 +201,7 @@ function routesOf(webhook: Webhook): Route[] {
     webhookId: webhook.id,
     status: webhook.status,
     filter: webhook.attributes.filter,
+    ordering: webhook.attributes.ordering,
   }));
 }
 

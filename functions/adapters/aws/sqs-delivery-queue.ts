@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DeliveryMessage } from '../../domain/delivery';
 import type { DeliveryQueue, RejectedEvent, RejectedEventSink } from '../../domain/ports';
+import { orderedGroupId } from '../../shared/pipeline';
 
 /**
  * Deliveries onto SQS: `SendMessageBatch` in tens (fewer when the bodies are large), several batches in flight, and entries SQS
@@ -16,19 +17,22 @@ const batchSize = 10;
 /** SQS refuses a batch whose bodies add up to more than 1 MiB; stay clear of it. */
 const batchBytes = 1_000_000;
 
-/** Groups bodies into batches of at most ten and at most `batchBytes` each. */
-function toBatches(bodies: string[]): SendMessageBatchRequestEntry[][] {
+type Entry = Omit<SendMessageBatchRequestEntry, 'Id'>;
+
+/** Groups entries into batches of at most ten and at most `batchBytes` each. */
+function toBatches(entries: Entry[]): SendMessageBatchRequestEntry[][] {
   const batches: SendMessageBatchRequestEntry[][] = [];
   let current: SendMessageBatchRequestEntry[] = [];
   let bytes = 0;
-  for (const body of bodies) {
+  for (const entry of entries) {
+    const body = entry.MessageBody ?? '';
     const size = Buffer.byteLength(body, 'utf8');
     if (current.length === batchSize || (current.length > 0 && bytes + size > batchBytes)) {
       batches.push(current);
       current = [];
       bytes = 0;
     }
-    current.push({ Id: String(current.length), MessageBody: body });
+    current.push({ ...entry, Id: String(current.length) });
     bytes += size;
   }
   if (current.length > 0) batches.push(current);
@@ -42,10 +46,25 @@ export class SqsDeliveryQueue implements DeliveryQueue {
     private readonly client: SQSClient,
     private readonly queueUrl: string,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /**
+     * A FIFO queue: each message in its webhook's group, deduplicated on its delivery id (an
+     * event the router handles twice within five minutes is queued once).
+     */
+    private readonly fifo = false,
   ) {}
 
   async enqueue(messages: DeliveryMessage[]): Promise<void> {
-    const batches = toBatches(messages.map((m) => JSON.stringify(m)));
+    const batches = toBatches(
+      messages.map((m) =>
+        this.fifo
+          ? {
+              MessageBody: JSON.stringify(m),
+              MessageGroupId: orderedGroupId(m.tenant, m.webhookId),
+              MessageDeduplicationId: m.deliveryId,
+            }
+          : { MessageBody: JSON.stringify(m) },
+      ),
+    );
     let next = 0;
     const worker = async () => {
       while (next < batches.length) {

@@ -73,6 +73,9 @@ export type DeliveryOutcome =
   /** The webhook was deleted: there is nobody to deliver to, nor a log to keep it in. */
   | { result: 'dropped'; reason: string };
 
+/** What the log adds to the last attempt's error when an ordered delivery runs out of attempts. */
+export const orderedGiveUp = 'out of attempts: dead-lettered, and the next delivery in order was released';
+
 /** A call (token or POST) is not started with less time than this left: it would time out by construction. */
 export const minCallMs = 1_000;
 
@@ -108,12 +111,15 @@ function describe(result: SendResult): string {
  * @param deadline epoch ms by `deps.clock` by which the delivery's calls must be over (its
  * invocation's end less a margin): each call gets at most the time left, and a call that would
  * start with less than {@link minCallMs} is not made. None: each call gets the sender's timeout.
+ * @param options.ordered the delivery is one of an ordered (FIFO) webhook's: out of attempts, the
+ * log says that the next delivery in order goes on without it.
  */
 export async function deliver(
   deps: DeliverDeps,
   message: DeliveryMessage,
   receiveCount: number,
   deadline?: number,
+  options: { ordered?: boolean } = {},
 ): Promise<DeliveryOutcome> {
   const started = deps.clock.now();
   const at = started.toISOString();
@@ -265,8 +271,9 @@ export async function deliver(
     random: deps.random,
   });
   if (!next.retry) {
+    if (options.ordered) attempt.error = `${reason}; ${orderedGiveUp}`;
     await deps.log.record(logEntry(message, 'failed', attempt, null, null, at));
-    return { result: 'dead_letter', reason, durationMs };
+    return { result: 'dead_letter', reason: options.ordered ? attempt.error : reason, durationMs };
   }
   const nextAttemptAt = new Date(started.getTime() + durationMs + next.delaySeconds * 1000).toISOString();
   await deps.log.record(logEntry(message, 'retrying', attempt, null, nextAttemptAt, at));

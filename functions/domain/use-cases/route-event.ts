@@ -1,6 +1,6 @@
 import { matchesFilter } from '../content-filter';
 import type { DeliveryMessage } from '../delivery';
-import { deliveryIdFor } from '../delivery-id';
+import { deliveryIdsOf } from '../delivery-id';
 import { parsePlatformEvent } from '../platform-event';
 import type { Clock, DeliveryLog, DeliveryQueue, RejectedEventSink, Route, WebhookStore } from '../ports';
 
@@ -11,6 +11,8 @@ import type { Clock, DeliveryLog, DeliveryQueue, RejectedEventSink, Route, Webho
 export interface RouteDeps {
   store: Pick<WebhookStore, 'findRoutes'>;
   queue: DeliveryQueue;
+  /** For webhooks with `ordering: fifo`: a queue that hands each webhook's deliveries out in order. */
+  orderedQueue: DeliveryQueue;
   /** Deliveries to disabled webhooks are logged as failed, for recovery once re-enabled. */
   log: Pick<DeliveryLog, 'recordUnsent'>;
   rejected: RejectedEventSink;
@@ -55,8 +57,9 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
   const routes = (await deps.store.findRoutes(event.tenant, event.eventType, event.environment)).filter(
     (route) => route.filter === null || matchesFilter(route.filter, subject),
   );
+  const deliveryIdFor = deliveryIdsOf(event.eventId, event.time);
   const toMessage = (route: Route): DeliveryMessage => ({
-    deliveryId: deliveryIdFor(event.eventId, route.webhookId, event.time),
+    deliveryId: deliveryIdFor(route.webhookId),
     eventId: event.eventId,
     eventType: event.eventType,
     tenant: event.tenant,
@@ -67,11 +70,17 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
     data: event.data,
     origin: 'event',
   });
-  const messages = routes.filter((r) => r.status === 'enabled').map(toMessage);
+  const enabled = routes.filter((r) => r.status === 'enabled');
+  const unordered = enabled.filter((r) => r.ordering !== 'fifo').map(toMessage);
+  const ordered = enabled.filter((r) => r.ordering === 'fifo').map(toMessage);
   const held = routes.filter((r) => r.status !== 'enabled').map(toMessage);
   // Queue first: if the log write fails after, the whole event is retried and the queued
-  // deliveries repeat with the same ids, which receivers dedupe.
-  if (messages.length > 0) await deps.queue.enqueue(messages);
+  // deliveries repeat with the same ids, which receivers dedupe (and the ordered queue drops
+  // within five minutes).
+  await Promise.all([
+    unordered.length > 0 ? deps.queue.enqueue(unordered) : undefined,
+    ordered.length > 0 ? deps.orderedQueue.enqueue(ordered) : undefined,
+  ]);
   if (held.length > 0) {
     const at = deps.clock.now().toISOString();
     await deps.log.recordUnsent(
@@ -90,7 +99,7 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
     eventId: event.eventId,
     eventType: event.eventType,
     tenant: event.tenant,
-    deliveries: messages.length,
+    deliveries: unordered.length + ordered.length,
     heldForDisabled: held.length,
   };
 }
