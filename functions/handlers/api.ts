@@ -19,6 +19,7 @@ import { readApiConfig } from '../shared/config';
 import { errorResponse } from '../shared/jsonapi';
 import { logger } from '../shared/logger';
 import { openApiPath } from '../shared/openapi';
+import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readApiConfig();
 if (!config.queues)
@@ -40,6 +41,15 @@ const deps: ApiDeps = {
     },
     rotationGraceSeconds: config.secretRotationGraceSeconds,
     maxWebhooksPerTenant: config.maxWebhooksPerTenant,
+    events: operationalEventPublisher(config.busName, logger, (lost) => {
+      // The API flushes no metrics per request: this one is published at once, and its module
+      // loaded only when an event is lost, so no request pays for it otherwise.
+      void import('../shared/metrics').then(({ MetricName, metrics, metricUnits }) =>
+        metrics
+          .singleMetric()
+          .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+      ).catch(() => undefined);
+    }),
   },
   deliveries: {
     webhooks,

@@ -15,7 +15,8 @@ import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
 import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../shared/delivery-batch';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/metrics';
+import { MetricName, metrics, metricUnits } from '../shared/metrics';
+import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readDeliveryConfig();
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -39,6 +40,10 @@ const deps: DeliveryBatchDeps = {
   schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
   sendSvixHeaders: config.sendSvixHeaders,
   autoDisableAfterMs: config.autoDisableAfterSeconds * 1000,
+  // Published with the batch's metrics by logMetrics below.
+  events: operationalEventPublisher(config.busName, logger, (lost) =>
+    metrics.addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+  ),
 };
 
 const handleBatch = createDeliveryBatchHandler(

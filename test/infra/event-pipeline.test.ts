@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { platformEventPattern } from '../../functions/domain/event-pattern';
+import { operationalEventPattern, platformEventPattern, routerRulePattern } from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule } from '../../functions/domain/retry';
 import { deliveryTimings } from '../../functions/shared/pipeline';
 import { settingsFromContext } from '../../lib/config';
@@ -134,9 +134,21 @@ beforeAll(() => {
 });
 
 describe('bus rule and archive', () => {
-  it('matches exactly the platform pattern: the CredoAI source and the catalog event types', () => {
+  it("matches exactly the platform's events (CredoAI, platform types) or Herald's (herald, operational types)", () => {
     const pattern = defaults.rule().Properties.EventPattern;
-    expect(pattern).toEqual(platformEventPattern('CredoAI'));
+    expect(pattern).toEqual(routerRulePattern('CredoAI'));
+    expect(pattern).toEqual({ $or: [platformEventPattern('CredoAI'), operationalEventPattern()] });
+    expect(operationalEventPattern()).toEqual({
+      source: ['herald'],
+      'detail-type': [
+        'webhook.disabled',
+        'webhook.enabled',
+        'webhook.failing',
+        'webhook.recovered',
+        'delivery.exhausted',
+      ],
+    });
+    expect(platformEventPattern('CredoAI')['detail-type']).not.toContain('webhook.failing');
     expect(defaults.rule().Properties.State ?? 'ENABLED').toBe('ENABLED');
   });
 

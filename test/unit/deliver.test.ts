@@ -168,6 +168,7 @@ class FakeStore {
   };
   recordSuccess = async () => {
     this.successes++;
+    return undefined;
   };
 }
 
