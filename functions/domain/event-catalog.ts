@@ -158,7 +158,8 @@ const operationalEventTypes: EventTypeDefinition[] = [
       'Herald: a webhook was disabled, by the customer (`trigger: manual`) or by Herald (`automatic`: its endpoint answered 410 Gone or kept failing). Never sent to the webhook it is about.',
     example: webhookDisabled(exampleWebhook, {
       trigger: 'automatic',
-      reason: 'Every attempt has failed since 2026-11-22T09:00:05Z (212 attempts); last: endpoint answered 503.',
+      reason:
+        'Every attempt has failed since 2026-11-22T09:00:05Z (212 attempts); last: endpoint answered 503.',
       at: '2026-11-27T09:00:07Z',
       health: { ...exampleHealth, consecutiveFailures: 212, failingSince: '2026-11-22T09:00:05Z' },
       lastAttempt: { ...exampleAttempt, time: '2026-11-27T09:00:07Z' },
@@ -166,7 +167,8 @@ const operationalEventTypes: EventTypeDefinition[] = [
   },
   {
     name: 'webhook.enabled',
-    description: 'Herald: a disabled webhook was enabled again by the customer; its failure streak starts over.',
+    description:
+      'Herald: a disabled webhook was enabled again by the customer; its failure streak starts over.',
     example: webhookEnabled(exampleWebhook, { at: '2026-11-27T10:00:00Z', health: exampleHealth }).data,
   },
   {

@@ -186,7 +186,10 @@ export function webhookDisabled(
 }
 
 /** @param health the endpoint's health before enabling reset it: the streak the customer ended. */
-export function webhookEnabled(webhook: Watched, input: { at: string; health: EndpointHealth }): OperationalEvent {
+export function webhookEnabled(
+  webhook: Watched,
+  input: { at: string; health: EndpointHealth },
+): OperationalEvent {
   return base('webhook.enabled', `${webhook.id}:enabled:${input.at}`, webhook, input.at, {
     trigger: 'manual',
     reason: null,
@@ -231,19 +234,17 @@ export function deliveryExhausted(
     lastAttempt: LastAttempt;
   },
 ): OperationalEvent {
-  return base(
-    'delivery.exhausted',
-    `${input.delivery.id}:exhausted`,
-    webhook,
-    input.lastAttempt.time,
-    {
-      trigger: 'automatic',
-      reason: `out of attempts after ${input.attempts}; last: ${input.lastAttempt.error ?? 'failed'}`,
-      last_attempt: input.lastAttempt,
-      counts: countsOf(input.health, input.attempts),
-      delivery: { id: input.delivery.id, event_id: input.delivery.eventId, event_type: input.delivery.eventType },
+  return base('delivery.exhausted', `${input.delivery.id}:exhausted`, webhook, input.lastAttempt.time, {
+    trigger: 'automatic',
+    reason: `out of attempts after ${input.attempts}; last: ${input.lastAttempt.error ?? 'failed'}`,
+    last_attempt: input.lastAttempt,
+    counts: countsOf(input.health, input.attempts),
+    delivery: {
+      id: input.delivery.id,
+      event_id: input.delivery.eventId,
+      event_type: input.delivery.eventType,
     },
-  );
+  });
 }
 
 /** The id of the webhook an operational event's `data` is about, or undefined when it names none. */

@@ -44,11 +44,13 @@ const deps: ApiDeps = {
     events: operationalEventPublisher(config.busName, logger, (lost) => {
       // The API flushes no metrics per request: this one is published at once, and its module
       // loaded only when an event is lost, so no request pays for it otherwise.
-      void import('../shared/metrics').then(({ MetricName, metrics, metricUnits }) =>
-        metrics
-          .singleMetric()
-          .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
-      ).catch(() => undefined);
+      void import('../shared/metrics')
+        .then(({ MetricName, metrics, metricUnits }) =>
+          metrics
+            .singleMetric()
+            .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+        )
+        .catch(() => undefined);
     }),
   },
   deliveries: {

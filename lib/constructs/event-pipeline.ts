@@ -111,7 +111,9 @@ export class EventPipeline extends Construct {
     });
     const cfnRule = rule.node.defaultChild;
     if (!(cfnRule instanceof CfnRule)) throw new Error('The bus rule has no CfnRule');
-    cfnRule.addPropertyOverride('EventPattern', pattern);
+    // An override merges into the L2's pattern: take its placeholder `source` out.
+    cfnRule.addPropertyDeletionOverride('EventPattern.source');
+    cfnRule.addPropertyOverride('EventPattern.$or', pattern.$or);
     props.bus.archive('Archive', {
       description: 'Platform events, for replay',
       eventPattern: { source: [settings.eventSource] },

@@ -371,6 +371,18 @@ describe('least privilege', () => {
       [defaults.deadLetterQueueId(), defaults.deliveryQueueId()].sort(),
     );
   });
+
+  it('lets the delivery function publish operational events on the Herald bus only, and not the router', () => {
+    const [busId] = only(defaults.resources('AWS::Events::EventBus'), 'event bus');
+    const puts = defaults
+      .statementsOf(defaults.deliveryId())
+      .filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(puts.flatMap(resourceTargets)).toEqual([busId]);
+    expect(defaults.actionsOf(defaults.routerId())).not.toContain('events:PutEvents');
+    expect(defaults.resource(defaults.deliveryId()).Properties.Environment).toMatchObject({
+      Variables: { HERALD_BUS_NAME: 'herald' },
+    });
+  });
 });
 
 describe('settings from context', () => {

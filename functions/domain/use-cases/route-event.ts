@@ -57,8 +57,7 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
   // own failures would fail again, and report that, without end.
   const watched = isOperationalEventType(event.eventType) ? watchedWebhookId(event.data) : undefined;
   const routes = (await deps.store.findRoutes(event.tenant, event.eventType, event.environment)).filter(
-    (route) =>
-      route.webhookId !== watched && (route.filter === null || matchesFilter(route.filter, subject)),
+    (route) => route.webhookId !== watched && (route.filter === null || matchesFilter(route.filter, subject)),
   );
   const toMessage = (route: Route): DeliveryMessage => ({
     deliveryId: deliveryIdFor(event.eventId, route.webhookId),
