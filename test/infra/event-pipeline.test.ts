@@ -1,6 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { operationalEventPattern, platformEventPattern, routerRulePattern } from '../../functions/domain/event-pattern';
+import {
+  operationalEventPattern,
+  platformEventPattern,
+  routerRulePattern,
+} from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule } from '../../functions/domain/retry';
 import { deliveryTimings } from '../../functions/shared/pipeline';
 import { settingsFromContext } from '../../lib/config';
