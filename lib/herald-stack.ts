@@ -8,6 +8,7 @@ import { EventPipeline } from './constructs/event-pipeline';
 import { Monitoring } from './constructs/monitoring';
 import { Portal } from './constructs/portal';
 import { Storage } from './constructs/storage';
+import { TraceSampling } from './constructs/trace-sampling';
 
 const uiDist = join(__dirname, '..', 'ui', 'dist');
 
@@ -44,6 +45,15 @@ export class HeraldStack extends Stack {
     api.allowDeliveryActions(pipeline.deliveryQueue, pipeline.deadLetterQueue);
     // webhook.disabled and webhook.enabled, when a customer changes a webhook's status.
     events.bus.grantPutEventsTo(api.apiFunction.function);
+
+    if (settings.tracing) {
+      new TraceSampling(this, 'TraceSampling', {
+        fixedRate: settings.traceSamplePercent / 100,
+        reservoirPerSecond: settings.traceReservoirPerSecond,
+        stage: api.restApi.deploymentStage,
+        functions: [pipeline.router.function, pipeline.delivery.function],
+      });
+    }
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       settings,

@@ -39,6 +39,13 @@ const integer = (min: number, max: number) =>
     z.number().int().min(min).max(max),
   );
 
+/** A number in a range, decimals allowed; numeric strings accepted. */
+const decimal = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    z.number().min(min).max(max),
+  );
+
 const boolean = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
   const t = v.trim().toLowerCase();
@@ -265,6 +272,22 @@ export const settingSpecs = {
     schema: boolean,
     default: true,
     description: 'X-Ray active tracing on the functions and the API stage.',
+    readBy: [],
+    only: 'stack',
+  }),
+  traceSamplePercent: spec({
+    schema: decimal(0, 100),
+    default: 1,
+    description:
+      "With `tracing` on: the percentage of events and API requests X-Ray records, by the stack's sampling rules (Lambda's own default is the first a second and 5% of the rest, so every event at low traffic). Traces cost $5 per million (docs/cost.md).",
+    readBy: [],
+    only: 'stack',
+  }),
+  traceReservoirPerSecond: spec({
+    schema: integer(0, 1000),
+    default: 0,
+    description:
+      'With `tracing` on: requests a second X-Ray records before `traceSamplePercent` applies (1 guarantees a trace a second whatever the traffic, about 2.6 million a month at steady traffic).',
     readBy: [],
     only: 'stack',
   }),

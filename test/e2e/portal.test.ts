@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { portalContentSecurityPolicy } from '../../lib/portal-security';
 import type { LocalHeraldOptions } from '../../local/herald';
 import { portalLink } from '../../local/portal-link';
-import { seedBodies } from '../helpers';
+import { seedBodies, webhookBody } from '../helpers';
 import { resourceOf } from './support/api';
 import { evaluate, horizontalOverflow, seriousAccessibilityProblems, useBrowser } from './support/browser';
 import { useLocalHerald } from './support/local';
@@ -158,14 +158,14 @@ describe('the portal', () => {
     await page.getByText('deprecated', { exact: true }).first().waitFor();
     await page.getByLabel('Type prefix').fill(seed.event_type_prefix);
     await page.getByLabel('Type suffix').fill(seed.event_type_suffix);
-    await page.getByLabel('Environment').fill(seed.environment);
+    await page.getByLabel(/^Environment/).fill(seed.environment);
     await page.getByRole('radio', { name: /^OAuth/ }).check();
     await page.getByLabel('Token server URL').fill(seed.authentication_server);
     await page.getByLabel('Token request payload (JSON)').fill(JSON.stringify(seed.authentication_payload));
     await page.getByLabel('Payload encoding').selectOption(seed.authentication_payload_type);
     await expectAccessibleAndFitting();
     // Enter in a field submits, as in any form.
-    await page.getByLabel('Environment').press('Enter');
+    await page.getByLabel(/^Environment/).press('Enter');
 
     await heading('Webhook created').waitFor();
     const secret = await page.locator('.secret-value code').textContent();
@@ -298,6 +298,86 @@ describe('the portal', () => {
     await heading('Webhooks').waitFor();
     await page.getByRole('article', { name: 'Orders, v2' }).waitFor({ state: 'detached' });
     expect((await local.api('GET', `/webhooks/${id}`)).status).toBe(404);
+    expect(unexpected([422])).toEqual([]);
+  }, 60_000);
+
+  it('sets a rate limit and a payload filter, tries the filter on the catalog example first, and shows both', async () => {
+    const created = await local.api(
+      'POST',
+      '/webhooks',
+      webhookBody({ description: 'Reviews, approved only', event_types: ['use_case_review_status_updated'] }),
+    );
+    expect(created.status).toBe(201);
+    const { id } = resourceOf(created);
+    const session = await createPortalSession(local.api);
+    await freshPage();
+    await openPortal(page, session, `#/webhooks/${id}/edit`);
+    await heading('Edit webhook').waitFor();
+
+    // A filter the API's matcher refuses (a value must be a list): its word shows at the filter field.
+    const filterField = page.getByLabel('Payload filter (JSON)');
+    await filterField.fill('{"data": {"status": "approved"}}');
+    await page.getByText('Try the filter on an event').click();
+    await page.getByLabel('Event type', { exact: true }).selectOption('use_case_review_status_updated');
+    // The catalog's example is there to try on (its status is in_progress).
+    expect(JSON.parse(await page.getByLabel('Event data (JSON)').inputValue())).toMatchObject({
+      status: 'in_progress',
+    });
+    const tryIt = page.getByRole('button', { name: 'Try the filter' });
+    await tryIt.click();
+    await page.locator('#field-filter-error').waitFor();
+    expect(await filterField.getAttribute('aria-invalid')).toBe('true');
+
+    // The same answers delivery would give: the example does not match, an approved review does.
+    await filterField.fill('{"data": {"status": ["approved"]}, "environment": [{"prefix": "prod"}]}');
+    await tryIt.click();
+    const verdict = page.locator('.filter-verdict');
+    await verdict.getByText('Does not match').waitFor();
+    const data = page.getByLabel('Event data (JSON)');
+    await data.fill(JSON.stringify({ ...JSON.parse(await data.inputValue()), status: 'approved' }));
+    const environment = page.getByLabel('Event environment');
+    await environment.fill('production');
+    await tryIt.click();
+    await verdict.getByText('Matches').waitFor();
+    // Each answer replaces the last, so each wait sees a new one.
+    await environment.fill('staging');
+    await tryIt.click();
+    await verdict.getByText('Does not match').waitFor();
+    expect(await page.locator('#field-filter-error').count()).toBe(0);
+
+    // A rate limit the API refuses, then one it takes; both saved with the filter.
+    const rateLimit = page.getByLabel('Rate limit (deliveries per second)');
+    await rateLimit.fill('0');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('#field-rate-limit-error').waitFor();
+    await page
+      .locator('.error-summary')
+      .getByRole('link', { name: /Rate limit/ })
+      .waitFor();
+    await rateLimit.fill('5');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Changes saved.').waitFor();
+    expect(resourceOf(await local.api('GET', `/webhooks/${id}`)).attributes).toMatchObject({
+      rate_limit: 5,
+      filter: { data: { status: ['approved'] }, environment: [{ prefix: 'prod' }] },
+    });
+    await expectAccessibleAndFitting();
+
+    // The webhook's page shows both; emptying them on the form removes them.
+    await goToRoute(page, `#/webhooks/${id}`);
+    await page.getByText('5 deliveries per second').waitFor();
+    await page.locator('.log-fields pre').getByText('"approved"').waitFor();
+    await goToRoute(page, `#/webhooks/${id}/edit`);
+    await heading('Edit webhook').waitFor();
+    expect(await rateLimit.inputValue()).toBe('5');
+    await rateLimit.fill('');
+    await filterField.fill('');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Changes saved.').waitFor();
+    expect(resourceOf(await local.api('GET', `/webhooks/${id}`)).attributes).toMatchObject({
+      rate_limit: null,
+      filter: null,
+    });
     expect(unexpected([422])).toEqual([]);
   }, 60_000);
 

@@ -18,6 +18,8 @@ const settings = resolveSettings({
   exchangeRateLimit: 3,
   exchangeBurstLimit: 6,
   logRetentionDays: 14,
+  traceSamplePercent: 2.5,
+  traceReservoirPerSecond: 3,
 });
 
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
@@ -169,6 +171,34 @@ describe('functions', () => {
     }
   });
 
+  it("samples X-Ray traces by the settings at Herald's entry points only: the API stage, the router, the delivery function", () => {
+    const rules = resources('AWS::XRay::SamplingRule').map(
+      ([, r]) => r.Properties.SamplingRule as Record<string, unknown>,
+    );
+    expect(rules).toHaveLength(3);
+    for (const rule of rules) {
+      expect(rule).toMatchObject({ FixedRate: 0.025, ReservoirSize: 3, Priority: 1000, Version: 1 });
+      expect(String(rule.RuleName).length).toBeLessThanOrEqual(32);
+    }
+    // Each rule names one resource of this stack, never every service in the account.
+    const stage = only(resources('AWS::ApiGateway::Stage'), 'stage')[0];
+    const api = only(
+      rules.filter((r) => r.ServiceType === 'AWS::ApiGateway::Stage'),
+      'API stage rule',
+    );
+    expect(JSON.stringify(api.ResourceARN)).toContain(stage);
+    const sampled = rules
+      .filter((r) => r.ServiceType === 'AWS::Lambda::Function')
+      .map((r) => target(r.ServiceName))
+      .sort();
+    const byName = (part: string) =>
+      only(
+        heraldFunctions().filter(([id]) => id.includes(part)),
+        part,
+      )[0];
+    expect(sampled).toEqual([byName('PipelineDelivery'), byName('PipelineRouter')].sort());
+  });
+
   it('turns tracing off (functions and API stage) and sets the log level from the settings', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     const quiet = Template.fromStack(
@@ -191,6 +221,7 @@ describe('functions', () => {
     for (const stage of stages) {
       expect((stage as { Properties: Record<string, unknown> }).Properties.TracingEnabled).toBe(false);
     }
+    expect(quiet.findResources('AWS::XRay::SamplingRule')).toEqual({});
   });
 
   it('never lets a function deliver to private addresses', () => {

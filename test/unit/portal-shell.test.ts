@@ -8,6 +8,7 @@ import {
   deliveredTypeOf,
   emptyValues,
   fieldOf,
+  parseFilter,
   problemsOf,
   updateAttributes,
   valuesOf,
@@ -136,6 +137,8 @@ describe("the webhook form's model", () => {
     payload: JSON.stringify(seed.authentication_payload),
     payloadType: seed.authentication_payload_type,
     server: seed.authentication_server,
+    rateLimit: '',
+    filter: '',
   };
 
   it("makes the seed's o_auth create request from the form filled in as the seed", () => {
@@ -195,6 +198,8 @@ describe("the webhook form's model", () => {
         authentication_method: 'o_auth',
         authentication_payload_type: 'application/json',
         authentication_server: seed.authentication_server,
+        rate_limit: null,
+        filter: null,
       },
     });
     // Switching to `none` clears the OAuth fields; the API drops the stored payload.
@@ -218,7 +223,67 @@ describe("the webhook form's model", () => {
     },
   );
 
+  it('sends the rate limit as a number and the filter as a pattern; empties as absent (create) or null (update)', () => {
+    const filter = { data: { status: ['approved'] }, environment: [{ prefix: 'prod' }] };
+    const values = { ...seedValues, rateLimit: ' 5 ', filter: JSON.stringify(filter) };
+    expect(createAttributes(values)).toMatchObject({ ok: true, value: { rate_limit: 5, filter } });
+    expect(updateAttributes(values)).toMatchObject({ ok: true, value: { rate_limit: 5, filter } });
+    // A number the API refuses still goes to it: the API's 422 says what it allows, at the field.
+    expect(createAttributes({ ...seedValues, rateLimit: '2.5' })).toMatchObject({
+      ok: true,
+      value: { rate_limit: 2.5 },
+    });
+    const created = createAttributes(seedValues);
+    expect(created.ok && 'rate_limit' in created.value).toBe(false);
+    expect(created.ok && 'filter' in created.value).toBe(false);
+  });
+
+  it('shows a stored filter and rate limit for editing, and empties them back to null', () => {
+    const filter = { data: { score: [{ numeric: ['>', 3] }] } };
+    const stored = valuesOf({
+      ...seed,
+      event_types: [...seed.event_types],
+      bucket: null,
+      filter,
+      rate_limit: 20,
+      has_authentication_payload: true,
+      status: 'enabled',
+      disabled_reason: null,
+      disabled_at: null,
+      health: {
+        consecutive_failures: 0,
+        failing_since: null,
+        last_failure_at: null,
+        last_failure_reason: null,
+      },
+      created_at: '',
+      updated_at: '',
+    });
+    expect(stored.rateLimit).toBe('20');
+    expect(JSON.parse(stored.filter)).toEqual(filter);
+    expect(updateAttributes(stored)).toMatchObject({ ok: true, value: { rate_limit: 20, filter } });
+    expect(updateAttributes({ ...stored, rateLimit: '', filter: '  ' })).toMatchObject({
+      ok: true,
+      value: { rate_limit: null, filter: null },
+    });
+  });
+
+  it('refuses a filter that is no JSON object and a rate limit that is no number, all at once, at their fields', () => {
+    expect(createAttributes({ ...seedValues, payload: 'x', rateLimit: 'five', filter: '["a"]' })).toEqual({
+      ok: false,
+      problems: [
+        { field: 'authentication_payload', message: expect.stringContaining('JSON object') },
+        { field: 'rate_limit', message: expect.stringContaining('whole number') },
+        { field: 'filter', message: expect.stringContaining('JSON object') },
+      ],
+    });
+    expect(parseFilter('{"data": ')).toMatchObject({ ok: false });
+    expect(parseFilter('')).toEqual({ ok: true, value: undefined });
+  });
+
   it.each([
+    ['/data/attributes/filter/data/status/0', 'filter'],
+    ['/data/attributes/rate_limit', 'rate_limit'],
     ['/data/attributes/url', 'url'],
     ['/data/attributes/event_types/1', 'event_types'],
     ['/data/attributes/authentication_payload', 'authentication_payload'],

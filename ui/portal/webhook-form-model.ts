@@ -9,7 +9,7 @@ import type {
  * The webhook form's values and what they become: the create and update attributes of the API
  * (docs/api.md "Webhook attributes"), and the API's JSON:API errors laid on the fields they point
  * at. The API decides what is valid; the form checks only what it cannot send otherwise (the OAuth
- * payload must be JSON). No DOM here: unit tests run it in Node.
+ * payload and the filter must be JSON, the rate limit a number). No DOM here: unit tests run it in Node.
  */
 
 export type PayloadType = 'application/json' | 'application/x-www-form-urlencoded';
@@ -27,6 +27,10 @@ export interface WebhookFormValues {
   payload: string;
   payloadType: PayloadType;
   server: string;
+  /** Deliveries per second, as typed; empty for no limit. */
+  rateLimit: string;
+  /** The payload filter as JSON text; empty for none (every event of the chosen types). */
+  filter: string;
 }
 
 /** The attributes the form edits, in the order it shows them (and the error summary lists them). */
@@ -41,6 +45,8 @@ export const fieldNames = [
   'authentication_payload',
   'authentication_payload_type',
   'authentication_server',
+  'rate_limit',
+  'filter',
 ] as const;
 export type FieldName = (typeof fieldNames)[number];
 
@@ -61,6 +67,8 @@ export function emptyValues(): WebhookFormValues {
     payload: '',
     payloadType: 'application/json',
     server: '',
+    rateLimit: '',
+    filter: '',
   };
 }
 
@@ -77,32 +85,73 @@ export function valuesOf(attributes: WebhookAttributes): WebhookFormValues {
     payload: '',
     payloadType: attributes.authentication_payload_type ?? 'application/json',
     server: attributes.authentication_server ?? '',
+    rateLimit: attributes.rate_limit === null ? '' : String(attributes.rate_limit),
+    filter: attributes.filter === null ? '' : JSON.stringify(attributes.filter, null, 2),
   };
 }
 
 type Payload = NonNullable<WebhookCreateAttributes['authentication_payload']>;
+type Filter = NonNullable<WebhookCreateAttributes['filter']>;
 type Parsed<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
-/** The payload text as an object: undefined when empty; a problem unless it is a JSON object. */
-function parsePayload(text: string): Parsed<Payload | undefined> {
+/** JSON text as an object: undefined when empty; `problem` unless it is a JSON object. */
+function parseObject(text: string, problem: FieldProblem): Parsed<Record<string, unknown> | undefined> {
   if (text.trim() === '') return { ok: true, value: undefined };
-  const problem = {
-    ok: false as const,
-    problems: [
-      {
-        field: 'authentication_payload' as const,
-        message: 'Enter a JSON object, for example {"client_id": "…", "client_secret": "…"}.',
-      },
-    ],
-  };
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return problem;
+    return { ok: false, problems: [problem] };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problem;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, problems: [problem] };
   return { ok: true, value: { ...value } };
+}
+
+/** The filter text as a pattern; the API checks the pattern itself (422 with a pointer into it). */
+export function parseFilter(text: string): Parsed<Filter | undefined> {
+  return parseObject(text, {
+    field: 'filter',
+    message: 'Enter a JSON object, for example {"data": {"status": ["approved"]}}.',
+  });
+}
+
+/**
+ * The rate limit as a number: undefined when empty. Anything numeric goes to the API, which says
+ * what it allows (a whole number from 1 to 1,000); text that is no number cannot be sent at all.
+ */
+function parseRateLimit(text: string): Parsed<number | undefined> {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: true, value: undefined };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value))
+    return {
+      ok: false,
+      problems: [
+        { field: 'rate_limit', message: 'Enter a whole number of deliveries per second, 1 to 1,000.' },
+      ],
+    };
+  return { ok: true, value };
+}
+
+/** The controls' values, or every problem of the form's own checks at once. */
+function parseControls(
+  values: WebhookFormValues,
+): Parsed<{ payload: Payload | undefined; filter: Filter | undefined; rateLimit: number | undefined }> {
+  const payload = parsePayload(values.payload);
+  const filter = parseFilter(values.filter);
+  const rateLimit = parseRateLimit(values.rateLimit);
+  const problems = [payload, rateLimit, filter].flatMap((p) => (p.ok ? [] : p.problems));
+  if (!payload.ok || !filter.ok || !rateLimit.ok) return { ok: false, problems };
+  return { ok: true, value: { payload: payload.value, filter: filter.value, rateLimit: rateLimit.value } };
+}
+
+/** The payload text as an object: undefined when empty; a problem unless it is a JSON object. */
+function parsePayload(text: string): Parsed<Payload | undefined> {
+  return parseObject(text, {
+    field: 'authentication_payload',
+    message: 'Enter a JSON object, for example {"client_id": "…", "client_secret": "…"}.',
+  });
 }
 
 const optional = (text: string) => (text.trim() === '' ? undefined : text.trim());
@@ -110,8 +159,9 @@ const nullable = (text: string) => (text.trim() === '' ? null : text.trim());
 
 /** The create request's attributes: only what was filled in (the API's defaults for the rest). */
 export function createAttributes(values: WebhookFormValues): Parsed<WebhookCreateAttributes> {
-  const payload = parsePayload(values.payload);
-  if (!payload.ok) return payload;
+  const controls = parseControls(values);
+  if (!controls.ok) return controls;
+  const { payload, filter, rateLimit } = controls.value;
   const prefix = optional(values.prefix);
   const suffix = optional(values.suffix);
   const environment = optional(values.environment);
@@ -128,11 +178,13 @@ export function createAttributes(values: WebhookFormValues): Parsed<WebhookCreat
       authentication_method: values.method,
       ...(values.method === 'o_auth'
         ? {
-            ...(payload.value === undefined ? {} : { authentication_payload: payload.value }),
+            ...(payload === undefined ? {} : { authentication_payload: payload }),
             authentication_payload_type: values.payloadType,
             ...(server === undefined ? {} : { authentication_server: server }),
           }
         : {}),
+      ...(rateLimit === undefined ? {} : { rate_limit: rateLimit }),
+      ...(filter === undefined ? {} : { filter }),
     },
   };
 }
@@ -143,8 +195,9 @@ export function createAttributes(values: WebhookFormValues): Parsed<WebhookCreat
  * URL or token server changes. Switching to `none` clears the OAuth fields (the API drops the payload).
  */
 export function updateAttributes(values: WebhookFormValues): Parsed<WebhookUpdateAttributes> {
-  const payload = parsePayload(values.payload);
-  if (!payload.ok) return payload;
+  const controls = parseControls(values);
+  if (!controls.ok) return controls;
+  const { payload, filter, rateLimit } = controls.value;
   return {
     ok: true,
     value: {
@@ -157,11 +210,13 @@ export function updateAttributes(values: WebhookFormValues): Parsed<WebhookUpdat
       authentication_method: values.method,
       ...(values.method === 'o_auth'
         ? {
-            ...(payload.value === undefined ? {} : { authentication_payload: payload.value }),
+            ...(payload === undefined ? {} : { authentication_payload: payload }),
             authentication_payload_type: values.payloadType,
             authentication_server: nullable(values.server),
           }
         : { authentication_payload_type: null, authentication_server: null }),
+      rate_limit: rateLimit ?? null,
+      filter: filter ?? null,
     },
   };
 }

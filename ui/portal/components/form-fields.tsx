@@ -52,6 +52,8 @@ export interface TextFieldProps {
   errors: readonly string[];
   hint?: ComponentChildren;
   type?: 'text' | 'url';
+  /** The on-screen keyboard to offer: `numeric` for a count (the value stays text). */
+  inputMode?: 'numeric';
   required?: boolean;
   maxLength?: number;
   placeholder?: string;

@@ -80,6 +80,26 @@ function WebhookFields({ webhook }: { webhook: WebhookResource }) {
         </dd>
       </div>
       <div>
+        <dt>Rate limit</dt>
+        <dd>
+          {a.rate_limit === null ? (
+            <span class="muted">None</span>
+          ) : (
+            `${a.rate_limit} ${a.rate_limit === 1 ? 'delivery' : 'deliveries'} per second`
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt>Payload filter</dt>
+        <dd>
+          {a.filter === null ? (
+            <span class="muted">None: every event of its types</span>
+          ) : (
+            <pre class="log-json">{JSON.stringify(a.filter, null, 2)}</pre>
+          )}
+        </dd>
+      </div>
+      <div>
         <dt>Created</dt>
         <dd>
           <Time value={a.created_at} />

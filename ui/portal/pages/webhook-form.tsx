@@ -34,6 +34,7 @@ import {
   valuesOf,
   type WebhookFormValues,
 } from '../webhook-form-model';
+import { controlFieldIds, DeliveryControls } from './delivery-controls';
 
 /**
  * `#/webhooks/new` and `#/webhooks/:id/edit`: every attribute of the seed's table, the API's error
@@ -159,7 +160,8 @@ export function WebhookNotFound() {
 
 // --- The form ----------------------------------------------------------------------------------
 
-const fieldId = (field: FieldName) => `field-${field.replace(/_/g, '-')}`;
+const fieldId = (field: FieldName) =>
+  field === 'rate_limit' || field === 'filter' ? controlFieldIds[field] : `field-${field.replace(/_/g, '-')}`;
 
 const labels: Record<FieldName, string> = {
   description: 'Description',
@@ -172,6 +174,8 @@ const labels: Record<FieldName, string> = {
   authentication_payload: 'Token request payload (JSON)',
   authentication_payload_type: 'Payload encoding',
   authentication_server: 'Token server URL',
+  rate_limit: 'Rate limit (deliveries per second)',
+  filter: 'Payload filter (JSON)',
 };
 
 /** A text field of the form, named and labelled by its attribute. */
@@ -531,6 +535,17 @@ function WebhookForm({
           </>
         )}
       </fieldset>
+      <DeliveryControls
+        client={client}
+        eventTypes={eventTypes}
+        values={values}
+        onRateLimit={set('rateLimit')}
+        onFilter={set('filter')}
+        errorsOf={errorsOf}
+        onFilterProblems={(found) =>
+          setProblems((all) => [...all.filter((p) => p.field !== 'filter'), ...found])
+        }
+      />
       <div class="form-actions">
         <button type="submit" class="button button-primary" disabled={busy}>
           {webhook ? 'Save changes' : 'Create webhook'}
