@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,23 +9,14 @@ import { DynamoDbWebhookStore } from '../functions/adapters/aws/dynamodb-webhook
 import { createOAuthTokenClient } from '../functions/adapters/http/oauth-token-client';
 import { createSafeAgent } from '../functions/adapters/http/safe-dispatcher';
 import { createWebhookSender } from '../functions/adapters/http/webhook-sender';
-import {
-  type DeliveryMessage,
-  deliveryMessageSchema,
-  parseDeliveryMessage,
-} from '../functions/domain/delivery';
+import type { DeliveryMessage } from '../functions/domain/delivery';
 import type { DeliveryLogEntry } from '../functions/domain/delivery-log';
 import { buildEnvelope, serializeEnvelope } from '../functions/domain/envelope';
-import { type DeliveryLog, systemClock, type WebhookSender } from '../functions/domain/ports';
+import { type DeliveryLog, systemClock } from '../functions/domain/ports';
 import { defaultRetrySchedule } from '../functions/domain/retry';
-import {
-  decodeSigningSecret,
-  signatureHeaders,
-  signedRequestHeaders,
-  svixHeaders,
-} from '../functions/domain/signing';
+import { signatureHeaders, svixHeaders } from '../functions/domain/signing';
 import { anyPort } from '../functions/domain/target-ports';
-import { type DeliverDeps, deliver } from '../functions/domain/use-cases/deliver';
+import type { DeliverDeps } from '../functions/domain/use-cases/deliver';
 import type { Webhook } from '../functions/domain/webhook';
 import { documentClient } from '../functions/shared/clients';
 import { createDeliveryBatchHandler } from '../functions/shared/delivery-batch';
@@ -152,50 +142,6 @@ function heraldBatches(
     });
 }
 
-/** Herald's use case alone: `deliver` with no SQS record around it, 50 independent deliveries. */
-function heraldDeliverDirect(
-  deps: DeliverDeps,
-  webhook: Webhook,
-  label: string,
-  ops: number,
-): () => Promise<LoadResult> {
-  const list = messages(webhook, label, ops);
-  return () =>
-    runLoad({
-      workers: concurrency,
-      maxOps: ops,
-      maxMs,
-      task: async (i) => {
-        const message = list[i];
-        if (!message) throw new Error(`no message ${i}`);
-        const outcome = await deliver(deps, message, 1);
-        if (outcome.result !== 'delivered') throw new Error(`${label}: ${JSON.stringify(outcome)}`);
-      },
-    });
-}
-
-/** Herald's HTTP adapter alone: `createWebhookSender().send` with the same body and headers. */
-function heraldSender(
-  sender: WebhookSender,
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  ops: number,
-): () => Promise<LoadResult> {
-  return () =>
-    runLoad({
-      workers: concurrency,
-      maxOps: ops,
-      maxMs,
-      task: async () => {
-        const result = await sender.send({ url, body, headers });
-        if (result.outcome !== 'response' || result.status !== 200) {
-          throw new Error(`sender: ${JSON.stringify(result)}`);
-        }
-      },
-    });
-}
-
 /** Plain undici: the same body and headers, `request` through an Agent, 50 concurrent. */
 function plainUndici(
   agent: Agent,
@@ -211,28 +157,6 @@ function plainUndici(
       maxMs,
       task: async () => {
         const response = await request(url, { method: 'POST', body, headers, dispatcher: agent });
-        await response.body.text();
-        if (response.statusCode !== 200) throw new Error(`undici: receiver answered ${response.statusCode}`);
-      },
-    });
-}
-
-/** Plain undici without the top-level helper: `agent.request({ origin, path })`, no URL to parse. */
-function plainDispatcher(
-  agent: Agent,
-  url: string,
-  body: string,
-  headers: Record<string, string>,
-  ops: number,
-): () => Promise<LoadResult> {
-  const { origin, pathname } = new URL(url);
-  return () =>
-    runLoad({
-      workers: concurrency,
-      maxOps: ops,
-      maxMs,
-      task: async () => {
-        const response = await agent.request({ origin, path: pathname, method: 'POST', body, headers });
         await response.body.text();
         if (response.statusCode !== 200) throw new Error(`undici: receiver answered ${response.statusCode}`);
       },
@@ -302,120 +226,6 @@ interface Row {
   prepare: (ops: number, label: string) => () => Promise<LoadResult>;
 }
 
-interface StepCost {
-  what: string;
-  micros: number;
-}
-
-/** Times `step` alone in a tight loop: microseconds per call, median of 3 rounds of `n`. */
-function timeStep(what: string, step: (i: number) => unknown, n = 20_000): StepCost {
-  for (let i = 0; i < 2_000; i++) step(i);
-  const rounds: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) step(i);
-    rounds.push(((performance.now() - t0) * 1000) / n);
-  }
-  return { what, micros: medianOf(rounds, (x) => x) };
-}
-
-/** The CPU-bound steps of one delivery, each alone: which of them cost, in microseconds. */
-function stepCosts(webhook: Webhook): StepCost[] {
-  const message = deliveryMessage(webhook, 'evt_steps', eventData());
-  const record = sqsRecord(message, 0);
-  const envelope = () =>
-    serializeEnvelope(
-      buildEnvelope({
-        eventId: message.eventId,
-        eventType: message.eventType,
-        data: message.data,
-        time: message.time,
-        source: message.source,
-        prefix: webhook.attributes.event_type_prefix,
-        suffix: webhook.attributes.event_type_suffix,
-      }),
-    );
-  const body = envelope();
-  const now = new Date();
-  const keys = { tenant: message.tenant, webhookId: message.webhookId, deliveryId: message.deliveryId };
-  const costs = [
-    timeStep('`JSON.parse` of the SQS record body', () => JSON.parse(record.body)),
-    timeStep("`JSON.parse` + `parseDeliveryMessage` (the handler's hand-written check)", () =>
-      parseDeliveryMessage(JSON.parse(record.body)),
-    ),
-    timeStep(
-      '*for comparison*: `JSON.parse` + `deliveryMessageSchema.safeParse` (zod), in its place until now',
-      () => deliveryMessageSchema.safeParse(JSON.parse(record.body)),
-    ),
-    timeStep('`buildEnvelope` + `serializeEnvelope` (`JSON.stringify` of ~1.2 KB)', envelope),
-    timeStep(
-      '`signatureHeaders` (HMAC-SHA256 of the body, key cached) + `signedRequestHeaders` (svix copies)',
-      () =>
-        signedRequestHeaders(
-          signatureHeaders({
-            id: message.deliveryId,
-            timestamp: now,
-            body,
-            secrets: [webhook.signingSecret],
-          }),
-          true,
-        ),
-    ),
-    timeStep('`decodeSigningSecret` alone (done once per secret, then cached)', () =>
-      decodeSigningSecret(webhook.signingSecret),
-    ),
-    timeStep("the sender's per-request abort signal (`EventEmitter`) + `setTimeout`/`clearTimeout`", () => {
-      const abort = new EventEmitter();
-      clearTimeout(setTimeout(() => abort.emit('abort'), 15_000));
-      return abort;
-    }),
-    timeStep('*for comparison*: the same with an `AbortController`', () => {
-      const controller = new AbortController();
-      clearTimeout(setTimeout(() => controller.abort(), 15_000));
-      return controller.signal;
-    }),
-    timeStep('`logger.info` below the level (WARN): the handler\'s "delivered" line, not written', () =>
-      logger.info('delivered', { ...keys, status: 200 }),
-    ),
-  ];
-  // A language pattern, not Herald's code: the shape of the attempt record `deliver` builds.
-  const base = {
-    tenant: 't',
-    webhookId: 'wh',
-    deliveryId: 'msg',
-    eventId: 'evt',
-    eventType: 'x',
-    attempt: 1,
-    time: 'T',
-  };
-  const fields = {
-    outcome: 'ok',
-    statusCode: 200,
-    durationMs: 3,
-    error: null,
-    responseExcerpt: 'ok',
-    next: 'none',
-    retryInSeconds: null,
-  };
-  costs.push(
-    timeStep('*JavaScript on this Node*: `{ ...a, ...b }` of two 7-property objects', () => ({
-      ...base,
-      ...fields,
-    })),
-    timeStep('*JavaScript on this Node*: `Object.assign({}, a, b)` of the same', () =>
-      Object.assign({}, base, fields),
-    ),
-  );
-  logger.setLogLevel('INFO');
-  costs.push(
-    timeStep('`logger.info` at INFO (the deployed level), written to /dev/null', () =>
-      logger.info('delivered', { ...keys, status: 200 }),
-    ),
-  );
-  logger.setLogLevel('WARN');
-  return costs;
-}
-
 /** One more run of a row under the CPU profiler: where its CPU goes, per delivery. */
 async function profileRow(rows: Row[], key: string, file: string): Promise<ProfileCosts> {
   const row = rows.find((r) => r.key === key);
@@ -464,14 +274,6 @@ export async function run(): Promise<string> {
     const dynamoHandler = createDeliveryHandler(deliverDeps(heraldAgent, store, store, dynamoLog));
 
     const { body, headers } = sameRequest(webhook);
-    const atInfo = (timed: () => Promise<LoadResult>) => async (): Promise<LoadResult> => {
-      logger.setLogLevel('INFO');
-      try {
-        return await timed();
-      } finally {
-        logger.setLogLevel('WARN');
-      }
-    };
     const rows: Row[] = [
       {
         key: 'undici',
@@ -479,29 +281,9 @@ export async function run(): Promise<string> {
         prepare: (ops) => plainUndici(undiciAgent, url, body, headers, ops),
       },
       {
-        key: 'dispatcher',
-        what: `*diagnostic*: plain undici \`agent.request({ origin, path })\` (the \`Dispatcher\` method: no \`request(url)\` helper, which parses the URL and copies the options), ${concurrency} concurrent`,
-        prepare: (ops) => plainDispatcher(undiciAgent, url, body, headers, ops),
-      },
-      {
         key: 'fakes',
         what: `**Herald, fakes**: the delivery handler's path, ${batchesInFlight} SQS batches of ${batchSize} in flight, webhook lookup and attempt log in memory`,
         prepare: (ops, label) => heraldBatches(fakesHandler, webhook, label, ops),
-      },
-      {
-        key: 'direct',
-        what: `*diagnostic*: \`deliver()\` alone with the same fakes, ${concurrency} independent deliveries (no SQS record to parse, no batch to wait for)`,
-        prepare: (ops, label) => heraldDeliverDirect(fakes, webhook, label, ops),
-      },
-      {
-        key: 'sender',
-        what: `*diagnostic*: Herald's \`createWebhookSender().send\` alone (safe agent), ${concurrency} concurrent, same body and headers`,
-        prepare: (ops) => heraldSender(fakes.sender, url, body, headers, ops),
-      },
-      {
-        key: 'info',
-        what: '*diagnostic*: as **Herald, fakes** with the logger at INFO, the deployed level (one JSON line per batch; to /dev/null here)',
-        prepare: (ops, label) => atInfo(heraldBatches(fakesHandler, webhook, label, ops)),
       },
       {
         key: 'dynamo',
@@ -545,13 +327,10 @@ export async function run(): Promise<string> {
     progress(`plain undici:\n${describeCosts(profiles.undici)}`);
     progress(`Herald with fakes:\n${describeCosts(profiles.fakes)}`);
 
-    const steps = stepCosts(webhook);
-    for (const step of steps) progress(`${fixed(step.micros, 2)} µs  ${step.what}`);
-
     undiciAgent.destroy();
     heraldAgent.destroy();
     client.destroy();
-    return report(rows, results, profiles, steps, Buffer.byteLength(body));
+    return report(rows, results, profiles, Buffer.byteLength(body));
   } finally {
     await receiver.stop();
     await dynamo.stop();
@@ -562,7 +341,6 @@ function report(
   rows: Row[],
   results: Map<string, LoadResult[]>,
   profiles: Record<'undici' | 'fakes', ProfileCosts>,
-  steps: StepCost[],
   bodyBytes: number,
 ): string {
   const undici = results.get('undici') ?? [];
@@ -607,8 +385,6 @@ function report(
     .sort((x, y) => y.b - y.a - (x.b - x.a));
   const us = (v: number) => fixed(v, 1);
   const signed = (v: number) => `${v >= 0 ? '+' : ''}${us(v)}`;
-  const code = (text: string) => `\`${text}\``;
-  const heraldCode = (name: string) => / functions\//.test(name) || name.startsWith('handleRecord ');
   return `Each delivery POSTs a 1,024-byte event \`data\` in its envelope (${count(bodyBytes)} bytes) to a receiver on
 127.0.0.1 in **another process** (\`bench/receiver.mjs\`: node:http, 200 "ok" to every POST). Every row
 runs ${count(maxOps)} deliveries or ${maxMs / 1000} s, whichever comes first, after a warm-up of ${count(warmUpOps)}; the rows take
@@ -618,8 +394,8 @@ median of the per-run ratios. Herald uses the real \`createSafeAgent({ allowPriv
 headers on, as deployed), and the delivery function's own batch logic
 (\`createDeliveryBatchHandler\` from \`functions/shared/delivery-batch.ts\`, what the handler runs, given fakes):
 JSON parse and check (\`parseDeliveryMessage\`) of each SQS record, \`deliver\`, a log line for anything but
-success and one per batch, the batch response; only middy is left out. The logger is at WARN
-unless a row says otherwise. "CPU" is this process's CPU time (user + system) per delivery.
+success and one per batch, the batch response; only middy is left out. The logger is at
+WARN. "CPU" is this process's CPU time (user + system) per delivery.
 
 The machine has 2 cores: the receiver (and in the last row DynamoDB Local's JVM) competes with the
 sender for them, for Herald and undici alike, and so does anything else running on the machine. The
@@ -648,30 +424,6 @@ ${table(
       signed(profiles.fakes.busy - profiles.undici.busy),
     ],
   ],
-)}
-
-Herald's functions by time including what they call synchronously (µs per delivery; an \`await\` ends a
-stack, so the HTTP round trip is not inside \`deliver\`), and the largest self times of the Herald run:
-
-${table(
-  ['Herald function (incl. callees)', 'µs'],
-  largest(new Map([...profiles.fakes.inclusive].filter(([k]) => heraldCode(k))), 12).map(([k, v]) => [
-    code(k),
-    us(v),
-  ]),
-)}
-
-${table(
-  ['function (self time, Herald run)', 'µs'],
-  largest(profiles.fakes.byFunction, 15).map(([k, v]) => [code(k), us(v)]),
-)}
-
-The CPU-bound steps of one delivery, each timed alone in a loop (µs per call, median of 3 rounds of
-20,000; in the real path they cost more, in cache misses and garbage collection):
-
-${table(
-  ['step', 'µs'],
-  steps.map((s) => [s.what, fixed(s.micros, 2)]),
 )}
 `;
 }

@@ -144,8 +144,7 @@ runs of ${eventsPerRun} events (or ${maxRunMs / 1000} s) after ${warmUpEvents} t
 
 The path is local mode's, not AWS's: the PutEvents endpoint hands a matching event to the router at
 once (no EventBridge delivery delay); the router queues the delivery on fauxqs; local mode's SQS poller
-(2 loops, \`ReceiveMessage\` with \`WaitTimeSeconds: 1\`) picks it up, so a message that arrives while no
-receive is waiting waits for the next receive; then the delivery handler POSTs it. Everything (the
+(5 long polls of \`ReceiveMessage\` waiting at first, as Lambda's pollers) picks it up as it arrives; then the delivery handler POSTs it. Everything (the
 benchmark, Herald, the receiver, and the emulators' processes) shares 2 cores.
 
 ${table(

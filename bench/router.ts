@@ -8,12 +8,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDbWebhookStore } from '../functions/adapters/aws/dynamodb-webhook-store';
 import { SqsDeliveryQueue } from '../functions/adapters/aws/sqs-delivery-queue';
-import { type RejectedEvent, systemClock } from '../functions/domain/ports';
+import { deliveryIdFor } from '../functions/domain/delivery-id';
+import { parsePlatformEvent } from '../functions/domain/platform-event';
+import { type RejectedEvent, type Route, systemClock } from '../functions/domain/ports';
 import { type RouteDeps, routeEvent } from '../functions/domain/use-cases/route-event';
 import { documentClient } from '../functions/shared/clients';
 import { freePort, localAwsConfig, startDynamoDbLocal, startFauxqs } from '../local/emulators';
 import { ensureTable } from '../local/resources';
-import { benchWebhook, busEvent, eventData } from './support/fixtures';
+import { benchWebhook, busEvent, environment, eventData, eventType } from './support/fixtures';
 import { count, fixed, medianOf, ms, percentile, progress, table } from './support/stats';
 
 /**
@@ -118,8 +120,99 @@ async function routeCase(
   }
 }
 
+/** The in-process row: `routeEvent` with in-memory fakes, this many subscribers per event. */
+const fakeSubscribers = 10;
+const fakeRuns = 3;
+const fakeMaxEvents = 200_000;
+const fakeMaxMs = 3_000;
+
+interface FakeRun {
+  eventsPerSecond: number;
+  /** µs per event: the whole `routeEvent`, then its schema check and its delivery ids alone. */
+  totalUs: number;
+  parseUs: number;
+  idsUs: number;
+}
+
+/**
+ * `routeEvent` with nothing but its own work: the store hands back the routes from memory (a copy,
+ * as a query would) and the queue counts what it is given. Serialising the messages is the SQS
+ * adapter's work, measured with the emulator rows. Then the same events through
+ * `parsePlatformEvent` alone and `deliveryIdFor` alone, for where the time goes.
+ */
+export async function routeWithFakes(): Promise<FakeRun> {
+  const tenant = 'bench-fakes';
+  const routes: Route[] = Array.from({ length: fakeSubscribers }, (_, i) => ({
+    tenant,
+    eventType,
+    environment,
+    webhookId: `wh_bench${String(i).padStart(18, '0')}`,
+    status: 'enabled',
+    filter: null,
+  }));
+  let queued = 0;
+  const deps: RouteDeps = {
+    store: { findRoutes: async () => [...routes] },
+    queue: {
+      enqueue: async (messages) => {
+        queued += messages.length;
+      },
+    },
+    log: {
+      recordUnsent: async () => {
+        throw new Error('the bench routes to enabled webhooks only');
+      },
+    },
+    rejected: {
+      keep: async (rejected) => {
+        throw new Error(`the router rejected a bench event: ${rejected.problems.join('; ')}`);
+      },
+    },
+    clock: systemClock,
+  };
+  const data = eventData();
+  const events = Array.from({ length: fakeMaxEvents }, (_, i) => busEvent(tenant, `evt_fake_${i}`, data));
+  let n = 0;
+  const t0 = performance.now();
+  while (n < events.length && performance.now() - t0 < fakeMaxMs) {
+    // 1,000 at a time between clock reads: the loop's own cost stays out of the figure.
+    for (const end = Math.min(n + 1_000, events.length); n < end; n++) {
+      const event = events[n];
+      if (event) await routeEvent(deps, event);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (queued !== n * fakeSubscribers) throw new Error(`queued ${queued} deliveries for ${n} events`);
+  const timeEach = (work: (event: (typeof events)[number]) => void): number => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) {
+      const event = events[i];
+      if (event) work(event);
+    }
+    return ((performance.now() - t) * 1000) / n;
+  };
+  const parseUs = timeEach((event) => parsePlatformEvent(event));
+  const idsUs = timeEach((event) => {
+    for (const route of routes) deliveryIdFor(event.id, route.webhookId, event.time);
+  });
+  return { eventsPerSecond: n / seconds, totalUs: (seconds * 1e6) / n, parseUs, idsUs };
+}
+
 export async function run(): Promise<string> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Before the emulators start, so that they take no core from it.
+  const fakeResults: FakeRun[] = [];
+  for (let r = 1; r <= fakeRuns; r++) {
+    const result = await routeWithFakes();
+    fakeResults.push(result);
+    progress(`in-process run ${r}/${fakeRuns}: ${count(result.eventsPerSecond)} events/s`);
+  }
+  const fake = {
+    eventsPerSecond: medianOf(fakeResults, (x) => x.eventsPerSecond),
+    totalUs: medianOf(fakeResults, (x) => x.totalUs),
+    parseUs: medianOf(fakeResults, (x) => x.parseUs),
+    idsUs: medianOf(fakeResults, (x) => x.idsUs),
+  };
   const [dynamo, fauxqs] = await Promise.all([
     freePort().then((port) => startDynamoDbLocal({ port })),
     freePort().then((port) => startFauxqs({ port })),
@@ -206,6 +299,36 @@ ${table(
     'events per run',
   ],
   rows,
+)}
+
+In process, with in-memory fakes: \`routeEvent\` alone on one core, ${fakeSubscribers} subscribers per event, the
+same 1,024-byte \`data\`; the store returns the routes from memory and the queue counts the messages (their
+JSON is the SQS adapter's work, in the rows above). Events one at a time, ${fakeRuns} runs of up to
+${count(fakeMaxEvents)} events or ${fakeMaxMs / 1000} s, before the emulators start; medians. Goal (issue 11):
+20,000 events/s. Where the time goes: the same events through \`parsePlatformEvent\` alone and
+${fakeSubscribers} × \`deliveryIdFor\` alone; the rest is building the messages and the promises.
+
+${table(
+  [
+    'subscribed webhooks',
+    'events/s',
+    'deliveries/s',
+    'per event',
+    'schema check',
+    'delivery ids',
+    'the rest',
+  ],
+  [
+    [
+      count(fakeSubscribers),
+      count(fake.eventsPerSecond),
+      count(fake.eventsPerSecond * fakeSubscribers),
+      `${fixed(fake.totalUs, 1)} µs`,
+      `${fixed(fake.parseUs, 1)} µs`,
+      `${fixed(fake.idsUs, 1)} µs (SHA-256 each)`,
+      `${fixed(Math.max(0, fake.totalUs - fake.parseUs - fake.idsUs), 1)} µs`,
+    ],
+  ],
 )}
 `;
   } finally {

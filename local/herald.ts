@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { Agent, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -10,7 +10,12 @@ import { DynamoDbDeliveryLog } from '../functions/adapters/aws/dynamodb-delivery
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
 import { routerRulePattern } from '../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
-import { deliveryEventSource, deliveryTimings, pipelineQueues } from '../functions/shared/pipeline';
+import {
+  deliveryEventSource,
+  deliveryEventSourceScaling,
+  deliveryTimings,
+  pipelineQueues,
+} from '../functions/shared/pipeline';
 import {
   defaultSettings,
   describeProblem,
@@ -306,13 +311,29 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       log,
     });
     stoppers.push(() => ruleTarget.stop());
+    // The pollers' own client: each long poll holds a socket, and the deletes must not queue behind them.
+    const pollerClient = new SQSClient({
+      ...localAwsConfig,
+      endpoint: sqs.endpoint,
+      useQueueUrlAsEndpoint: false,
+      requestHandler: {
+        httpAgent: new Agent({ keepAlive: true, maxSockets: 2 * settings.deliveryMaxConcurrency }),
+      },
+    });
+    stoppers.push(async () => pollerClient.destroy());
     const poller = startSqsPoller({
-      client: sqsClient,
+      client: pollerClient,
       queueUrl: queues.deliveries,
       queueArn: `arn:aws:sqs:${localAwsConfig.region}:000000000000:${queuePrefix}-deliveries`,
       handler: delivery,
       functionName: 'herald-delivery',
       batchSize: deliveryEventSource.batchSize,
+      concurrency: settings.deliveryMaxConcurrency,
+      scaling: {
+        initial: deliveryEventSourceScaling.initialBatches,
+        addedPerMinute: deliveryEventSourceScaling.addedPerMinute,
+      },
+      waitTimeSeconds: deliveryEventSourceScaling.waitTimeSeconds,
       timeoutMs: deliveryTimings(deliveryTimeoutMs).functionTimeoutSeconds * 1000,
       log,
     });

@@ -3,7 +3,6 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
-  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -30,13 +29,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         AttributeDefinitions: [
           { AttributeName: tableSchema.partitionKey, AttributeType: 'S' },
           { AttributeName: tableSchema.sortKey, AttributeType: 'S' },
-          deliveryIndexAttribute,
         ],
         KeySchema: [
           { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
           { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [deliveryIndex],
       }),
     );
     await waitUntilActive(client, tableName);
@@ -47,33 +44,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
       }),
     );
   } catch (error) {
+    // A table kept by `--data` stays as it is. One from before the delivery log's sharded layout
+    // may still have the `byDeliveryId` index; nothing reads it, and its old deliveries are not
+    // shown (docs/operations.md, "Delivery log layout").
     if (!(error instanceof ResourceInUseException)) throw error;
-    await addDeliveryIndexIfMissing(client, tableName);
   }
-}
-
-const deliveryIndexAttribute = {
-  AttributeName: tableSchema.deliveryIndex.partitionKey,
-  AttributeType: 'S',
-} as const;
-const deliveryIndex = {
-  IndexName: tableSchema.deliveryIndex.name,
-  KeySchema: [{ AttributeName: tableSchema.deliveryIndex.partitionKey, KeyType: 'HASH' as const }],
-  Projection: { ProjectionType: 'KEYS_ONLY' as const },
-};
-
-/** A table kept from an older version of local mode (`--data`) gets the index it lacks. */
-async function addDeliveryIndexIfMissing(client: DynamoDBClient, tableName: string): Promise<void> {
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (Table?.GlobalSecondaryIndexes?.some((i) => i.IndexName === deliveryIndex.IndexName)) return;
-  await client.send(
-    new UpdateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [deliveryIndexAttribute],
-      GlobalSecondaryIndexUpdates: [{ Create: deliveryIndex }],
-    }),
-  );
-  await waitUntilActive(client, tableName);
 }
 
 /** Each queue's URL, by its name in the pipeline's description. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -21,8 +22,18 @@ export interface SqsPollerOptions {
   log: (line: string) => void;
   /** @default 10 */
   batchSize?: number;
-  /** Batches handled at once. @default 2 */
+  /** Most batches handled at once (the event source's maximum concurrency). @default 2 */
   concurrency?: number;
+  /**
+   * How the batches at once grow to `concurrency`, as Lambda scales an SQS event source
+   * (`deliveryEventSourceScaling` in functions/shared/pipeline.ts): `initial` pollers, one more
+   * whenever a receive comes back full (a backlog), at most one per 60,000 / `addedPerMinute` ms
+   * (a full receive sooner adds one when that time is up); a poller beyond `initial` stops when
+   * its receive comes back empty. @default all of `concurrency` from the start
+   */
+  scaling?: { initial: number; addedPerMinute: number };
+  /** Each receive's long poll. @default 1 */
+  waitTimeSeconds?: number;
   /**
    * The function's timeout, as Lambda enforces it: the handler sees the time left in its context,
    * and a batch still running at the end counts as a failed invocation. @default 30000
@@ -57,19 +68,35 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   let running = true;
   const abort = new AbortController();
+  // Every poller's long poll listens on this one signal: more than Node's default of 10 is expected.
+  setMaxListeners(2 * (options.concurrency ?? 2) + 10, abort.signal);
 
-  async function pollOnce(): Promise<void> {
+  const batchSize = options.batchSize ?? 10;
+  const concurrency = options.concurrency ?? 2;
+  const initial = Math.min(concurrency, options.scaling?.initial ?? concurrency);
+  const addEveryMs = options.scaling ? 60_000 / options.scaling.addedPerMinute : 0;
+  let lastAdded = Date.now();
+
+  /** Receives and handles one batch; says how many messages the receive returned. */
+  async function pollOnce(): Promise<number> {
     const { Messages = [] } = await options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: options.batchSize ?? 10,
-        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: batchSize,
+        WaitTimeSeconds: options.waitTimeSeconds ?? 1,
         MessageSystemAttributeNames: ['All'],
       }),
       { abortSignal: abort.signal },
     );
-    if (Messages.length === 0) return;
-    const records = Messages.map((m) => toRecord(m, options.queueArn));
+    if (Messages.length === 0) return 0;
+    // A full batch means a backlog: scale up before handling it, as Lambda's pollers do.
+    if (Messages.length === batchSize) scaleUp();
+    await handle(Messages);
+    return Messages.length;
+  }
+
+  async function handle(messages: Message[]): Promise<void> {
+    const records = messages.map((m) => toRecord(m, options.queueArn));
     let failed: Set<string>;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
@@ -107,10 +134,14 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
-  async function loop(): Promise<void> {
+  const loops = new Set<Promise<void>>();
+
+  /** One poller: receive, handle, repeat. Pollers beyond the initial ones retire on an empty receive. */
+  async function loop(extra: boolean): Promise<void> {
     while (running) {
       try {
-        await pollOnce();
+        const received = await pollOnce();
+        if (extra && received === 0) return;
       } catch (error) {
         if (!running) return;
         options.log(`polling ${options.queueUrl} failed: ${String(error)}`);
@@ -119,12 +150,35 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
-  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  function start(extra: boolean): void {
+    const promise = loop(extra).finally(() => loops.delete(promise));
+    loops.add(promise);
+  }
+
+  let pendingAdd: NodeJS.Timeout | undefined;
+
+  /** Adds a poller now, or as soon as the rate allows: a backlog seen meanwhile must not be forgotten. */
+  function scaleUp(): void {
+    if (!running || loops.size >= concurrency || pendingAdd) return;
+    const wait = lastAdded + addEveryMs - Date.now();
+    if (wait <= 0) {
+      lastAdded = Date.now();
+      start(true);
+      return;
+    }
+    pendingAdd = setTimeout(() => {
+      pendingAdd = undefined;
+      scaleUp();
+    }, wait);
+  }
+
+  for (let i = 0; i < initial; i++) start(false);
   return {
     async stop() {
       running = false;
+      clearTimeout(pendingAdd);
       abort.abort();
-      await Promise.all(loops);
+      while (loops.size > 0) await Promise.all([...loops]);
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage } from '../functions/domain/delivery';
-import { deliveryIdFor } from '../functions/domain/envelope';
+import { deliveryIdFor } from '../functions/domain/delivery-id';
 import { newId, newSigningSecret } from '../functions/domain/ids';
 import type { Webhook, WebhookAttributes } from '../functions/domain/webhook';
 import { seedBodies } from '../functions/shared/api-contract';
@@ -88,7 +88,7 @@ export function deliveryMessage(
     Partial<DeliveryMessage>,
 ): DeliveryMessage {
   return {
-    deliveryId: deliveryIdFor(fields.eventId, fields.webhookId),
+    deliveryId: deliveryIdFor(fields.eventId, fields.webhookId, fields.time),
     tenant: 'demo',
     environment: 'production',
     source: 'CredoAI',

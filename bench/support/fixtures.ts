@@ -1,5 +1,5 @@
 import type { DeliveryMessage } from '../../functions/domain/delivery';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import { newId, newSigningSecret } from '../../functions/domain/ids';
 import type { EventBridgeEnvelope } from '../../functions/domain/use-cases/route-event';
 import type { Webhook } from '../../functions/domain/webhook';
@@ -75,14 +75,15 @@ export function deliveryMessage(
   eventId: string,
   data: Record<string, unknown>,
 ): DeliveryMessage {
+  const time = new Date().toISOString();
   return {
-    deliveryId: deliveryIdFor(eventId, webhook.id),
+    deliveryId: deliveryIdFor(eventId, webhook.id, time),
     eventId,
     eventType,
     tenant: webhook.tenant,
     environment,
     webhookId: webhook.id,
-    time: new Date().toISOString(),
+    time,
     source: eventSource,
     data,
   };

@@ -1,4 +1,5 @@
 import type { DeliveryMessage, DeliveryOrigin } from './delivery';
+import { parseDeliveryId } from './delivery-id';
 
 /**
  * The delivery log: one record per delivery (an event for a webhook) with every attempt inside,
@@ -104,11 +105,6 @@ export function messageFor(record: DeliveryRecord, origin: DeliveryOrigin): Deli
   };
 }
 
-/** The log's sort key: event time at millisecond precision (so all times sort alike), then the id. */
-export function logSortKey(time: string, deliveryId: string): string {
-  return `${normalizeTime(time)}#${deliveryId}`;
-}
-
 /** An RFC 3339 time as `YYYY-MM-DDTHH:mm:ss.sssZ`; the input as given when it does not parse. */
 export function normalizeTime(time: string): string {
   const ms = Date.parse(time);
@@ -126,16 +122,17 @@ export function excerpt(body: string, limit = responseExcerptBytes): string {
   return bytes.subarray(0, end).toString('utf8');
 }
 
-/** A list cursor is the last sort key shown, base64url: opaque to clients, checked on the way back. */
-const sortKeyPattern = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[\x21-\x7e]{1,200}$/;
-
-export function encodeCursor(sortKey: string): string {
-  return Buffer.from(sortKey, 'utf8').toString('base64url');
+/**
+ * A list cursor is the last delivery id shown (the log's sort key), base64url: opaque to clients,
+ * checked on the way back.
+ */
+export function encodeCursor(deliveryId: string): string {
+  return Buffer.from(deliveryId, 'utf8').toString('base64url');
 }
 
-/** The sort key a cursor stands for; undefined for anything Herald did not issue. */
+/** The delivery id a cursor stands for; undefined for anything Herald did not issue. */
 export function decodeCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined;
-  const sortKey = Buffer.from(cursor, 'base64url').toString('utf8');
-  return sortKeyPattern.test(sortKey) ? sortKey : undefined;
+  const deliveryId = Buffer.from(cursor, 'base64url').toString('utf8');
+  return parseDeliveryId(deliveryId) ? deliveryId : undefined;
 }

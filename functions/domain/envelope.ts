@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { deliveredType } from './webhook-model';
 
 /**
@@ -73,18 +72,4 @@ export function buildEnvelope(input: EnvelopeInput): Envelope {
  */
 export function serializeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope);
-}
-
-/** What {@link deliveryIdFor} returns: `msg_` and 22 base64url characters (128 bits). */
-export const deliveryIdPattern = /^msg_[A-Za-z0-9_-]{22}$/;
-
-/**
- * The delivery id, sent as `webhook-id`: derived from (event, webhook) rather than drawn at random,
- * so a retry, a replay, or a platform retry of the same event all carry the same id and receivers
- * can dedupe on it. The NUL separator cannot occur in either id, so no two pairs hash alike by
- * concatenation.
- */
-export function deliveryIdFor(eventId: string, webhookId: string): string {
-  const digest = createHash('sha256').update(`${eventId}\u0000${webhookId}`, 'utf8').digest();
-  return `msg_${digest.subarray(0, 16).toString('base64url')}`;
 }

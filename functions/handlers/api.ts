@@ -17,60 +17,63 @@ import {
 import { documentClient, signingKeyProvider, stores } from '../shared/clients';
 import { readApiConfig } from '../shared/config';
 import { errorResponse } from '../shared/jsonapi';
+import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { openApiPath } from '../shared/openapi';
 import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readApiConfig();
-if (!config.queues)
-  throw new Error('Invalid configuration: set DELIVERY_QUEUE_URL and DEAD_LETTER_QUEUE_URL');
-const signingKey = signingKeyProvider(config);
-const dynamo = documentClient();
-const { webhooks, keys } = stores(config, dynamo);
-// fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-const deps: ApiDeps = {
-  webhooks: {
-    store: webhooks,
-    clock: systemClock,
-    rules: {
-      allowedEnvironments: config.allowedEnvironments,
-      allowPrivateTargets: config.allowPrivateTargets,
-      allowedPorts: config.allowedPorts,
-      defaultTypePrefix: config.defaultTypePrefix,
+const queues = config.queues;
+if (!queues) throw new Error('Invalid configuration: set DELIVERY_QUEUE_URL and DEAD_LETTER_QUEUE_URL');
+const deps = lazy((): ApiDeps => {
+  const signingKey = signingKeyProvider(config);
+  const dynamo = documentClient();
+  const { webhooks, keys } = stores(config, dynamo);
+  // fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  return {
+    webhooks: {
+      store: webhooks,
+      clock: systemClock,
+      rules: {
+        allowedEnvironments: config.allowedEnvironments,
+        allowPrivateTargets: config.allowPrivateTargets,
+        allowedPorts: config.allowedPorts,
+        defaultTypePrefix: config.defaultTypePrefix,
+      },
+      rotationGraceSeconds: config.secretRotationGraceSeconds,
+      maxWebhooksPerTenant: config.maxWebhooksPerTenant,
+      events: operationalEventPublisher(config.busName, logger, (lost) => {
+        // The API flushes no metrics per request: this one is published at once, and its module
+        // loaded only when an event is lost, so no request pays for it otherwise.
+        void import('../shared/metrics')
+          .then(({ MetricName, metrics, metricUnits }) =>
+            metrics
+              .singleMetric()
+              .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+          )
+          .catch(() => undefined);
+      }),
     },
-    rotationGraceSeconds: config.secretRotationGraceSeconds,
-    maxWebhooksPerTenant: config.maxWebhooksPerTenant,
-    events: operationalEventPublisher(config.busName, logger, (lost) => {
-      // The API flushes no metrics per request: this one is published at once, and its module
-      // loaded only when an event is lost, so no request pays for it otherwise.
-      void import('../shared/metrics')
-        .then(({ MetricName, metrics, metricUnits }) =>
-          metrics
-            .singleMetric()
-            .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
-        )
-        .catch(() => undefined);
-    }),
-  },
-  deliveries: {
-    webhooks,
-    log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
-    queue: new SqsDeliveryQueue(sqs, config.queues.deliveries),
-    deadLetters: new SqsDeadLetterSource(sqs, config.queues.deadLetters),
-    clock: systemClock,
-    eventSource: config.eventSource,
-    testEventBudget: new DynamoDbRequestBudget(dynamo, config.tableName),
-    testEventsPerMinute: config.testEventsPerMinute,
-  },
-  auth: {
-    keys,
-    signingKey,
-    clock: systemClock,
-    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-  },
-  portal: { keys, signingKey, clock: systemClock, portalUrl: config.portalUrl },
-};
+    deliveries: {
+      webhooks,
+      log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+      queue: new SqsDeliveryQueue(sqs, queues.deliveries),
+      deadLetters: new SqsDeadLetterSource(sqs, queues.deadLetters),
+      clock: systemClock,
+      eventSource: config.eventSource,
+      testEventBudget: new DynamoDbRequestBudget(dynamo, config.tableName),
+      testEventsPerMinute: config.testEventsPerMinute,
+    },
+    auth: {
+      keys,
+      signingKey,
+      clock: systemClock,
+      accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    },
+    portal: { keys, signingKey, clock: systemClock, portalUrl: config.portalUrl },
+  };
+});
 
 async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   const principal = principalOf(event);
@@ -83,10 +86,10 @@ async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResul
   try {
     const result =
       event.path === '/auth/exchange'
-        ? await routeAuthExchange(deps, event)
+        ? await routeAuthExchange(deps(), event)
         : event.path === openApiPath
           ? routeOpenApiDocument(event)
-          : await routeTenantRequest(deps, event, principal);
+          : await routeTenantRequest(deps(), event, principal);
     logger.info('request', { status: result.statusCode });
     return result;
   } catch (error) {

@@ -7,15 +7,16 @@ import { authenticate } from '../domain/use-cases/auth';
 import { tenantPolicy } from '../shared/authorizer-policy';
 import { signingKeyProvider, stores } from '../shared/clients';
 import { readApiConfig } from '../shared/config';
+import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 
 const config = readApiConfig();
-const deps = {
+const deps = lazy(() => ({
   keys: stores(config).keys,
   signingKey: signingKeyProvider(config),
   clock: systemClock,
   accessTokenTtlSeconds: config.accessTokenTtlSeconds,
-};
+}));
 
 /**
  * The REQUEST authorizer: maps the bearer key or token to its tenant and allows that tenant's
@@ -25,7 +26,7 @@ const deps = {
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const authorization = event.headers?.Authorization ?? event.headers?.authorization;
   try {
-    const principal = await authenticate(deps, authorization);
+    const principal = await authenticate(deps(), authorization);
     logger.info('authorized', { tenant: principal.tenant, keyId: principal.keyId });
     return tenantPolicy(event.methodArn, principal);
   } catch (error) {

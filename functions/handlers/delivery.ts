@@ -14,74 +14,79 @@ import { defaultRetrySchedule, parseRetrySchedule } from '../domain/retry';
 import { documentClient } from '../shared/clients';
 import { readDeliveryConfig } from '../shared/config';
 import { createDeliveryBatchHandler, type DeliveryBatchDeps } from '../shared/delivery-batch';
+import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { MetricName, metrics, metricUnits } from '../shared/metrics';
 import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readDeliveryConfig();
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-const dynamo = documentClient();
-const agent = createSafeAgent({
-  allowPrivateTargets: config.allowPrivateTargets,
-  allowedPorts: config.allowedPorts,
-  connectTimeoutMs: 5_000,
-});
-const store = new DynamoDbWebhookStore(dynamo, config.tableName);
-const deps: DeliveryBatchDeps = {
-  store,
-  sender: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs }),
-  // Token responses get a sender of their own: a larger cap, so a whole token response is read.
-  tokens: createOAuthTokenClient({
-    send: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs, maxResponseBytes: 64 * 1024 }).send,
-  }),
-  log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
-  rateLimiter: new DynamoDbRateLimiter(dynamo, config.tableName),
-  clock: systemClock,
-  schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
-  sendSvixHeaders: config.sendSvixHeaders,
-  autoDisableAfterMs: config.autoDisableAfterSeconds * 1000,
-  // Published with the batch's metrics by logMetrics below.
-  events: operationalEventPublisher(config.busName, logger, (lost) =>
-    metrics.addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
-  ),
-};
+// Clients, the agent and the batch handler are made on the first batch (see lazy.ts).
+const handleBatch = lazy(() => {
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const dynamo = documentClient();
+  const agent = createSafeAgent({
+    allowPrivateTargets: config.allowPrivateTargets,
+    allowedPorts: config.allowedPorts,
+    connectTimeoutMs: 5_000,
+  });
+  const store = new DynamoDbWebhookStore(dynamo, config.tableName);
+  const deps: DeliveryBatchDeps = {
+    store,
+    sender: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs }),
+    // Token responses get a sender of their own: a larger cap, so a whole token response is read.
+    tokens: createOAuthTokenClient({
+      send: createWebhookSender({ agent, totalTimeoutMs: config.timeoutMs, maxResponseBytes: 64 * 1024 })
+        .send,
+    }),
+    log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+    rateLimiter: new DynamoDbRateLimiter(dynamo, config.tableName),
+    clock: systemClock,
+    schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
+    sendSvixHeaders: config.sendSvixHeaders,
+    autoDisableAfterMs: config.autoDisableAfterSeconds * 1000,
+    // Published with the batch's metrics by logMetrics below.
+    events: operationalEventPublisher(config.busName, logger, (lost) =>
+      metrics.addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+    ),
+  };
 
-const handleBatch = createDeliveryBatchHandler(
-  deps,
-  {
-    retryLater: async (record, delaySeconds) => {
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: config.deliveryQueueUrl,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: delaySeconds,
-        }),
-      );
+  return createDeliveryBatchHandler(
+    deps,
+    {
+      retryLater: async (record, delaySeconds) => {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: config.deliveryQueueUrl,
+            ReceiptHandle: record.receiptHandle,
+            VisibilityTimeout: delaySeconds,
+          }),
+        );
+      },
+      requeue: async (_record, body, delaySeconds) => {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: config.deliveryQueueUrl,
+            MessageBody: body,
+            DelaySeconds: delaySeconds,
+          }),
+        );
+      },
+      deadLetter: async (record, reason) => {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: config.deadLetterQueueUrl,
+            MessageBody: record.body,
+            MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
+          }),
+        );
+      },
     },
-    requeue: async (_record, body, delaySeconds) => {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: config.deliveryQueueUrl,
-          MessageBody: body,
-          DelaySeconds: delaySeconds,
-        }),
-      );
-    },
-    deadLetter: async (record, reason) => {
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: config.deadLetterQueueUrl,
-          MessageBody: record.body,
-          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
-        }),
-      );
-    },
-  },
-  logger,
-  metrics,
-);
+    logger,
+    metrics,
+  );
+});
 
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics))
-  .handler(handleBatch);
+  .handler((event, context) => handleBatch()(event, context));

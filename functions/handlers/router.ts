@@ -10,20 +10,23 @@ import { systemClock } from '../domain/ports';
 import { type RouteResult, routeEvent } from '../domain/use-cases/route-event';
 import { documentClient } from '../shared/clients';
 import { readRouterConfig } from '../shared/config';
+import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { MetricName, metrics, metricUnits } from '../shared/metrics';
 
 const config = readRouterConfig();
-// fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-const dynamo = documentClient();
-const deps = {
-  store: new DynamoDbWebhookStore(dynamo, config.tableName),
-  log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
-  queue: new SqsDeliveryQueue(sqs, config.deliveryQueueUrl),
-  rejected: new SqsRejectedEventSink(sqs, config.rejectedEventsQueueUrl),
-  clock: systemClock,
-};
+const deps = lazy(() => {
+  // fauxqs queue URLs name a host that does not resolve; AWS ignores this setting.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const dynamo = documentClient();
+  return {
+    store: new DynamoDbWebhookStore(dynamo, config.tableName),
+    log: new DynamoDbDeliveryLog(dynamo, config.tableName, config.attemptRetentionSeconds),
+    queue: new SqsDeliveryQueue(sqs, config.deliveryQueueUrl),
+    rejected: new SqsRejectedEventSink(sqs, config.rejectedEventsQueueUrl),
+    clock: systemClock,
+  };
+});
 
 /**
  * The bus rule's target. A thrown error fails the invocation, and EventBridge retries it under
@@ -31,7 +34,7 @@ const deps = {
  */
 async function route(event: EventBridgeEvent<string, unknown>): Promise<RouteResult> {
   logger.appendKeys({ eventBridgeId: event.id, eventType: event['detail-type'] });
-  const result = await routeEvent(deps, event);
+  const result = await routeEvent(deps(), event);
   if (result.outcome === 'rejected') {
     metrics.addMetric(MetricName.EventRejected, metricUnits.EventRejected, 1);
     logger.warn('event rejected', { reason: result.reason, problems: result.problems });

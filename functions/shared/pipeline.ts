@@ -76,6 +76,19 @@ export type QueueName = 'deliveries' | 'deadLetters' | 'rejectedEvents' | 'route
 export const deliveryEventSource = { batchSize: 10, reportBatchItemFailures: true } as const;
 
 /**
+ * How Lambda's pollers scale that event source on a standard queue (AWS Lambda developer guide,
+ * "Scaling and processing" for SQS), which local mode's poller (local/sqs-poller.ts) mirrors:
+ * five batches at once to begin with, up to 300 more concurrent batches a minute while receives
+ * come back full, never more than the event source's maximum concurrency
+ * (`herald.deliveryMaxConcurrency`), each poller long-polling (20 s, SQS's longest wait).
+ */
+export const deliveryEventSourceScaling = {
+  initialBatches: 5,
+  addedPerMinute: 300,
+  waitTimeSeconds: 20,
+} as const;
+
+/**
  * How EventBridge invokes the router: asynchronously, retried for up to a day (EventBridge's
  * maximum) before the event goes to the router's dead-letter queue.
  */

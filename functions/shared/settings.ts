@@ -244,9 +244,8 @@ export const settingSpecs = {
     schema: integer(2, 1000),
     default: 50,
     description:
-      "Most delivery function instances at once (the SQS event source's maximum concurrency), so deliveries never take the account's whole Lambda concurrency from the API.",
+      "Most delivery function instances at once (the SQS event source's maximum concurrency), so deliveries never take the account's whole Lambda concurrency from the API. Local mode handles at most this many batches at once.",
     readBy: [],
-    only: 'stack',
   }),
   logRetentionDays: spec({
     schema: integer(1, 9999).refine(

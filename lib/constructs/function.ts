@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import {
@@ -18,6 +18,28 @@ import { metricsNamespace } from '../../functions/shared/metrics';
 
 /** The repository root: entries, the lockfile and tsconfig are resolved from here. */
 const projectRoot = path.resolve(__dirname, '..', '..');
+
+/**
+ * Modules that a function's code imports but never runs, left out of the bundles (`--external`):
+ * a `require` of one would fail, or load the runtime's own copy. Each is reached on one path only.
+ */
+export const unreachedModules = [
+  // The AWS SDK's default credential chain loads these by dynamic import only when its first
+  // link fails: Lambda puts the role's credentials in the environment, which that link reads.
+  // With the STS and SSO clients they need, about 90 KB a function. (The runtime has them.)
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@smithy/credential-provider-imds',
+  // undici's HTTP/1.1 parser without WebAssembly SIMD (72 KB): loaded only where compiling the
+  // SIMD one fails, which Node 24 on arm64 does not, or under jest.
+  '*llhttp-wasm.js',
+  // undici's fetch body (with WebIDL and the multipart parser, 44 KB): its clients load it only
+  // to send a FormData body; Herald sends strings.
+  '*/web/fetch/body.js',
+] as const;
 
 /** How much of the table a function may touch; the grant follows from it. */
 export type TableAccess =
@@ -43,7 +65,7 @@ export interface HeraldFunctionProps {
   readonly tracing?: boolean;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
-  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_METRICS_NAMESPACE`, `NODE_OPTIONS`). @default - none */
+  /** Variables added to the common ones (`POWERTOOLS_SERVICE_NAME`, `POWERTOOLS_LOG_LEVEL`, `POWERTOOLS_METRICS_NAMESPACE`). @default - none */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -99,7 +121,11 @@ export class HeraldFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         // Where the EMF lines of functions/shared/metrics.ts land: the namespace the alarms read.
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps: with it Node reads and parses the source map at
+        // every cold start (20-30 ms; docs/benchmarks.md). The map still
+        // ships beside index.js (`sourceMap` below), so a stack trace from the logs decodes offline
+        // against the deployed code's own map (cdk.out, or the function's code package) with
+        // `new (require('node:module').SourceMap)(map).findEntry(line - 1, column - 1)`.
         ...props.environment,
         // Deployed, Herald never targets private addresses or plain http; no props can change that.
         HERALD_ALLOW_PRIVATE_TARGETS: 'false',
@@ -112,11 +138,16 @@ export class HeraldFunction extends Construct {
         sourcesContent: false,
         target: 'node24',
         format: OutputFormat.CJS,
+        // The ES module entry points where a package has them: the SDK clients' CommonJS entries
+        // pull in all of @aws-sdk/core (every protocol, and bowser, a browser user-agent parser),
+        // which their ES modules let esbuild leave out (about 230 KB a function).
+        mainFields: ['module', 'main'],
         // Bundle everything, the AWS SDK included: the deployed code then runs the SDK versions
         // from package-lock.json that the tests ran against, not whichever v3 release the
         // runtime ships that month, and esbuild keeps only the clients we import. The cost is a
         // few hundred KB of minified code per function.
-        externalModules: [],
+        // Except `unreachedModules`, which no code path of a deployed function loads.
+        externalModules: [...unreachedModules],
       },
     });
 
@@ -145,18 +176,12 @@ export class HeraldFunction extends Construct {
       Validations.of(this.role).acknowledge(
         { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
         { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
-        {
-          id: `AwsSolutions-IAM5[Resource::<${Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement)}.Arn>/index/*]`,
-          reason:
-            "The table's indexes: one, keys-only (byDeliveryId), which the API queries to find a delivery by id.",
-        },
       );
     } else {
       // `grant` with explicit actions adds no KMS permission, and reading a CMK-encrypted table
       // needs kms:Decrypt (writing also needs data keys).
       const actions = access === 'getItem' ? ['dynamodb:GetItem'] : [...access.actions];
-      // On the table alone: `table.grant` would add its indexes (`/index/*`), which only the API
-      // reads.
+      // On the table alone: `table.grant` would add its indexes (`/index/*`) too, were there any.
       this.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
       if (actions.some((a) => /Put|Update|Delete|Write/.test(a))) {
         table.encryptionKey?.grantEncryptDecrypt(this.function);

@@ -31,11 +31,13 @@ it('delivers the seed event, signed so standardwebhooks verifies it, with the se
   expect(delivery.headers['svix-id']).toBe(delivery.headers['webhook-id']);
 });
 
-it('gives a platform retry with the same detail.id the same webhook-id', async () => {
+it('gives a platform retry with the same detail.id and Time the same webhook-id', async () => {
   await createWebhook({ url: url('/dedupe') });
   const detail = eventDetail(seedReviewData, { id: `evt-${Date.now()}` });
-  await publish(reviewStatusUpdated, detail);
-  await publish(reviewStatusUpdated, detail);
+  // The delivery id carries the event time: a retry sends the event's own Time again.
+  const time = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
+  await publish(reviewStatusUpdated, detail, { time });
+  await publish(reviewStatusUpdated, detail, { time });
   const both = await until(
     () => {
       const hits = receiver().at('/dedupe');

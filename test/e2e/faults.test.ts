@@ -3,7 +3,7 @@ import { createServer as createTcpServer, type Socket } from 'node:net';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { SqsDeliveryQueue } from '../../functions/adapters/aws/sqs-delivery-queue';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import { type EventTypeDefinition, eventCatalog } from '../../functions/domain/event-catalog';
 import { localAwsConfig } from '../../local/emulators';
 import { startSqsPoller } from '../../local/sqs-poller';
@@ -98,12 +98,14 @@ function takeEventType(): EventTypeDefinition {
 const createWebhook = (url: string, eventType: string) =>
   local.createWebhook({ url, event_types: [eventType] });
 
-/** Publishes one event of `type` with its catalog example; returns the event id and when it was sent. */
-async function publish(type: EventTypeDefinition): Promise<{ eventId: string; at: number }> {
+/** Publishes one event of `type` with its catalog example; returns the event id, when it was sent, and its time. */
+async function publish(type: EventTypeDefinition): Promise<{ eventId: string; at: number; time: string }> {
   const eventId = uniqueName(`evt-${type.name}`);
   const at = Date.now();
-  await local.publish(type.name, eventDetail(type.example, { id: eventId }));
-  return { eventId, at };
+  // Whole seconds, as EventBridge gives them: the delivery id is made from the event time.
+  const time = new Date(Math.floor(at / 1000) * 1000);
+  await local.publish(type.name, eventDetail(type.example, { id: eventId }), { time });
+  return { eventId, at, time: time.toISOString() };
 }
 
 const loggedAttemptsSchema = z.array(
@@ -172,9 +174,9 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`http://127.0.0.1:${port}/down`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const healthyHit = await healthy.expectPromptDelivery(at, 3000);
-    const deliveryId = deliveryIdFor(eventId, webhook.id);
+    const deliveryId = deliveryIdFor(eventId, webhook.id, time);
     // Come back once the first attempt has found nothing listening.
     const refused = await until(
       async () => {
@@ -213,7 +215,7 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`${slow.url}/slow`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const attempts = await until(() => atLeast(slow.hits, 3), {
       ms: 25_000,
       what: 'three attempts at the slow receiver',
@@ -239,7 +241,7 @@ describe('a receiver that fails', () => {
       expect(gap).toBeGreaterThanOrEqual(timeoutMs + (retryDelaysMs[i] ?? 0) - slackMs);
       expect(gap).toBeLessThan(timeoutMs + (retryDelaysMs[i] ?? 0) + lateMs);
     });
-    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     // Out of attempts: no fourth.
     await sleep((retryDelaysMs[1] ?? 0) + 500);
     expect(slow.hits).toHaveLength(3);
@@ -254,7 +256,7 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`${failing.url}/500`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const attempts = await until(() => atLeast(failing.hits, 3), {
       ms: 15_000,
       what: 'three attempts',
@@ -266,7 +268,7 @@ describe('a receiver that fails', () => {
       expect(gap).toBeGreaterThanOrEqual((retryDelaysMs[i] ?? 0) - slackMs);
       expect(gap).toBeLessThan((retryDelaysMs[i] ?? 0) + lateMs);
     });
-    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     await sleep((retryDelaysMs[1] ?? 0) + 1000);
     expect(failing.hits).toHaveLength(3);
     expect(healthy.receiver.hits).toHaveLength(1);
@@ -280,7 +282,7 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`${gone.url}/410`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const [hit] = await until(() => atLeast(gone.hits, 1), {
       ms: 10_000,
       what: 'the 410 attempt',
@@ -288,7 +290,7 @@ describe('a receiver that fails', () => {
     });
     if (!hit) throw new Error('unreachable');
     await healthy.expectPromptDelivery(at, 3000);
-    expectSameDelivery([hit], deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery([hit], deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     // Longer than the whole retry schedule, with a poll to spare.
     await sleep(retryDelaysMs.reduce((a, b) => a + b, 0) + 1000);
     expect(gone.hits).toHaveLength(1);
@@ -309,7 +311,7 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`${limited.url}/429`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const attempts = await until(() => atLeast(limited.hits, 2), {
       ms: 15_000,
       what: 'the retry after 429',
@@ -319,7 +321,7 @@ describe('a receiver that fails', () => {
     const [gap = 0] = gaps(attempts);
     expect(gap).toBeGreaterThanOrEqual(retryAfterSeconds * 1000 - slackMs);
     expect(gap).toBeLessThan(retryAfterSeconds * 1000 + lateMs);
-    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     // Delivered on the retry: nothing more.
     await sleep((retryDelaysMs[1] ?? 0) + 500);
     expect(limited.hits).toHaveLength(2);
@@ -334,7 +336,7 @@ describe('a receiver that fails', () => {
     const webhook = await createWebhook(`${redirecting.url}/302`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const attempts = await until(() => atLeast(redirecting.hits, 3), {
       ms: 15_000,
       what: 'three attempts at the redirect',
@@ -344,7 +346,7 @@ describe('a receiver that fails', () => {
     gaps(attempts).forEach((gap, i) => {
       expect(gap).toBeGreaterThanOrEqual((retryDelaysMs[i] ?? 0) - slackMs);
     });
-    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery(attempts, deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     await sleep((retryDelaysMs[1] ?? 0) + 500);
     expect(redirecting.hits).toHaveLength(3);
     expect(target.hits).toHaveLength(0);
@@ -363,7 +365,7 @@ describe('a receiver that answers with too much', () => {
     const webhook = await createWebhook(`${huge.url}/huge`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const [hit] = await until(() => atLeast(huge.hits, 1), { ms: 10_000, what: 'the attempt', everyMs: 25 });
     if (!hit) throw new Error('unreachable');
     await healthy.expectPromptDelivery(at, 3000);
@@ -375,7 +377,7 @@ describe('a receiver that answers with too much', () => {
     expect((hit.abortedAt ?? 0) - hit.at).toBeLessThan(timeoutMs + 500);
     // What the socket buffers took (about 4 MB on loopback), not the whole body: Herald did not read it all.
     expect(stats.written).toBeLessThan(totalBytes / 4);
-    expectSameDelivery([hit], deliveryIdFor(eventId, webhook.id), webhook.secret);
+    expectSameDelivery([hit], deliveryIdFor(eventId, webhook.id, time), webhook.secret);
     // A 200, however long its body: delivered, not retried.
     await sleep((retryDelaysMs[0] ?? 0) + 1000);
     expect(huge.hits).toHaveLength(1);
@@ -400,7 +402,7 @@ describe('a receiver that answers with too much', () => {
     const drip = await createWebhook(`${dripping.url}/drip`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const [fastHit] = await until(() => atLeast(endless.hits, 1), {
       ms: 10_000,
       what: 'the endless attempt',
@@ -427,8 +429,8 @@ describe('a receiver that answers with too much', () => {
     // A drip never fills the excerpt: the timeout ends it.
     expect((dripHit.abortedAt ?? 0) - dripHit.at).toBeGreaterThanOrEqual(timeoutMs - slackMs);
     expect((dripHit.abortedAt ?? 0) - dripHit.at).toBeLessThan(timeoutMs + 1000);
-    expectSameDelivery([fastHit], deliveryIdFor(eventId, fast.id), fast.secret);
-    expectSameDelivery([dripHit], deliveryIdFor(eventId, drip.id), drip.secret);
+    expectSameDelivery([fastHit], deliveryIdFor(eventId, fast.id, time), fast.secret);
+    expectSameDelivery([dripHit], deliveryIdFor(eventId, drip.id, time), drip.secret);
     // The status came before the body went on: each delivered once, not retried.
     await sleep((retryDelaysMs[0] ?? 0) + 1000);
     expect(endless.hits).toHaveLength(1);
@@ -477,7 +479,7 @@ describe('a receiver that does not speak HTTP', () => {
     const webhook = await createWebhook(`http://127.0.0.1:${port}/garbage`, type.name);
     const healthy = await healthySibling(type);
 
-    const { eventId, at } = await publish(type);
+    const { eventId, at, time } = await publish(type);
     const attempts = await until(() => atLeast(requests, 3), {
       ms: 15_000,
       what: 'three attempts at the garbage server',
@@ -488,7 +490,7 @@ describe('a receiver that does not speak HTTP', () => {
       expect(gap).toBeGreaterThanOrEqual((retryDelaysMs[i] ?? 0) - slackMs);
       expect(gap).toBeLessThan((retryDelaysMs[i] ?? 0) + lateMs);
     });
-    const deliveryId = deliveryIdFor(eventId, webhook.id);
+    const deliveryId = deliveryIdFor(eventId, webhook.id, time);
     for (const request of attempts) {
       expect(request.head).toMatch(/^POST \/garbage HTTP\/1\.1\r\n/);
       const header = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(request.head)?.[1]?.trim();

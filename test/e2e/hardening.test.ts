@@ -1,4 +1,4 @@
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import { eventDetail, uniqueName, webhookBody } from '../helpers';
 import { type Api, attributesOf, resourceOf, resourcesOf } from './support/api';
 import { useLocalHerald } from './support/local';
@@ -215,7 +215,7 @@ describe("the delivery log's time filters", () => {
     const { id } = await createWebhook(api, { url: `${base()}/fail-since` });
     // Whole seconds, as EventBridge gives them; the delivery is logged a little later, in milliseconds.
     const eventTime = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const deliveryId = deliveryIdFor(await publish(tenant, eventTime), id);
+    const deliveryId = deliveryIdFor(await publish(tenant, eventTime), id, eventTime.toISOString());
     const failed = await until(
       async () => {
         const res = await api('GET', `/webhooks/${id}/deliveries/${deliveryId}`);

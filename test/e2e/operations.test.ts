@@ -1,5 +1,5 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import { findEventType } from '../../functions/domain/event-catalog';
 import { deliveryMessage, eventDetail, seedReviewData, uniqueName } from '../helpers';
 import { attributesOf, type Resource, resourceOf, resourcesOf } from './support/api';
@@ -31,13 +31,24 @@ const answers = () => receiver().answers;
 const createWebhook = (path: string, attributes: Json = {}) =>
   local.createWebhook({ url: `${receiver().url}${path}`, ...attributes });
 
-/** Publishes the seed's review event; returns the platform's event id (detail.id). */
-async function publish(options: { time?: Date; reviewId?: string } = {}): Promise<string> {
-  const id = uniqueName('evt');
-  const data = { ...seedReviewData, reviewId: options.reviewId ?? seedReviewData.reviewId };
-  await local.publish('use_case_review_status_updated', eventDetail(data, { id }), { time: options.time });
-  return id;
+/** An event as published: the platform's event id (detail.id) and its time. */
+interface Published {
+  eventId: string;
+  time: string;
 }
+
+/** Publishes the seed's review event, at `time` or now in whole seconds, as EventBridge gives it. */
+async function publish(options: { time?: Date; reviewId?: string } = {}): Promise<Published> {
+  const eventId = uniqueName('evt');
+  const data = { ...seedReviewData, reviewId: options.reviewId ?? seedReviewData.reviewId };
+  const time = options.time ?? new Date(Math.floor(Date.now() / 1000) * 1000);
+  await local.publish('use_case_review_status_updated', eventDetail(data, { id: eventId }), { time });
+  return { eventId, time: time.toISOString() };
+}
+
+/** The delivery id (`webhook-id`) of a published event to a webhook. */
+const deliveryOf = (event: Published, webhookId: string) =>
+  deliveryIdFor(event.eventId, webhookId, event.time);
 
 async function deliveries(webhookId: string, query = ''): Promise<Resource[]> {
   const res = await api('GET', `/webhooks/${webhookId}/deliveries${query}`);
@@ -75,17 +86,17 @@ describe('the delivery log', () => {
     answers().set('/log', 500);
     const failing = await publish({ time: new Date('2026-11-20T10:00:00Z') });
     await until(() => (hitsAt('/log').length >= 3 ? true : undefined));
-    const failedId = deliveryIdFor(failing, id);
+    const failedId = deliveryOf(failing, id);
     await logSays(id, failedId, 'failed', 3);
     answers().set('/log', 204);
     const ok = await publish({ time: new Date('2026-11-21T10:00:00Z') });
-    const okId = deliveryIdFor(ok, id);
+    const okId = deliveryOf(ok, id);
     await logSays(id, okId, 'succeeded', 1);
 
     const listed = await deliveries(id);
     expect(listed.map((d) => d.id)).toEqual([okId, failedId]);
     expect(listed[1]?.attributes).toMatchObject({
-      event_id: failing,
+      event_id: failing.eventId,
       event_type: 'use_case_review_status_updated',
       environment: 'production',
       event_time: '2026-11-20T10:00:00Z',
@@ -120,7 +131,7 @@ describe('the delivery log', () => {
     const ids: string[] = [];
     // One after another, so their created_at follow the same order as their event times.
     for (const time of times) {
-      const deliveryId = deliveryIdFor(await publish({ time: new Date(time) }), id);
+      const deliveryId = deliveryOf(await publish({ time: new Date(time) }), id);
       ids.push(deliveryId);
       await logSays(id, deliveryId, 'succeeded');
     }
@@ -195,7 +206,7 @@ describe('test events', () => {
 describe('retry and recovery', () => {
   it('retries one delivery: a new attempt with the same webhook-id', async () => {
     const { id } = await createWebhook('/retry-one');
-    const deliveryId = deliveryIdFor(await publish(), id);
+    const deliveryId = deliveryOf(await publish(), id);
     await logSays(id, deliveryId, 'succeeded', 1);
 
     const res = await api('POST', `/webhooks/${id}/deliveries/${deliveryId}/retry`);
@@ -216,12 +227,12 @@ describe('retry and recovery', () => {
     answers().set('/recover', 503);
     const before = await publish({ time: new Date('2026-10-01T00:00:00Z') });
     // Logged (created) before the others are published, so a range can leave it out.
-    await logSays(id, deliveryIdFor(before, id), 'failed', 3);
+    await logSays(id, deliveryOf(before, id), 'failed', 3);
     const inside = [
       await publish({ time: new Date('2026-11-10T00:00:00Z') }),
       await publish({ time: new Date('2026-11-11T00:00:00Z') }),
     ];
-    const all = [before, ...inside].map((e) => deliveryIdFor(e, id));
+    const all = [before, ...inside].map((e) => deliveryOf(e, id));
     for (const deliveryId of all) await logSays(id, deliveryId, 'failed', 3);
     const failedHits = hitsAt('/recover').length;
     expect(failedHits).toBe(9);
@@ -336,7 +347,7 @@ describe('endpoint health', () => {
   it('disables a webhook at once on 410 Gone, keeps its deliveries for recovery, and recovers them once enabled', async () => {
     const { id } = await createWebhook('/gone');
     answers().set('/gone', 410);
-    const first = deliveryIdFor(await publish(), id);
+    const first = deliveryOf(await publish(), id);
     await logSays(id, first, 'failed', 1);
     expect(await webhook(id)).toMatchObject({
       status: 'disabled',
@@ -346,7 +357,7 @@ describe('endpoint health', () => {
     expect(hitsAt('/gone')).toHaveLength(1);
 
     // While disabled, new events are kept as failed deliveries, never sent.
-    const held = deliveryIdFor(await publish(), id);
+    const held = deliveryOf(await publish(), id);
     const heldLog = await logSays(id, held, 'failed', 0);
     expect(heldLog.last_error).toBe('webhook is disabled');
     expect(hitsAt('/gone')).toHaveLength(1);
@@ -375,7 +386,7 @@ describe('endpoint health', () => {
   it('disables a webhook whose endpoint fails every attempt for the auto-disable period, saying why', async () => {
     const { id } = await createWebhook('/failing');
     answers().set('/failing', 500);
-    const first = deliveryIdFor(await publish(), id);
+    const first = deliveryOf(await publish(), id);
     await logSays(id, first, 'failed', 3);
     expect(await webhook(id)).toMatchObject({ status: 'enabled' });
     // The streak began with the first attempt; the next failure after the period disables.

@@ -4,9 +4,8 @@ import { createOAuthTokenClient } from '../../functions/adapters/http/oauth-toke
 import { createSafeAgent } from '../../functions/adapters/http/safe-dispatcher';
 import { createWebhookSender } from '../../functions/adapters/http/webhook-sender';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
-import { newSigningSecret } from '../../functions/domain/ids';
 import { systemClock } from '../../functions/domain/ports';
 import { anyPort } from '../../functions/domain/target-ports';
 import type { Webhook, WebhookAttributes } from '../../functions/domain/webhook';
@@ -63,14 +62,15 @@ function webhook(id: string, attributes: Partial<WebhookAttributes>): Webhook {
 }
 
 function record(hook: Webhook): SQSRecord {
+  const now = new Date().toISOString();
   const message: DeliveryMessage = {
-    deliveryId: deliveryIdFor(`evt-${hook.id}`, hook.id),
+    deliveryId: deliveryIdFor(`evt-${hook.id}`, hook.id, now),
     eventId: `evt-${hook.id}`,
     eventType: 'use_case_review_status_updated',
     tenant: hook.tenant,
     environment: null,
     webhookId: hook.id,
-    time: new Date().toISOString(),
+    time: now,
     source: 'CredoAI',
     data: { reviewId: 'r', status: 'done', useCaseId: 'u', user: { email: 'a@b.c', userId: 'x' } },
   };

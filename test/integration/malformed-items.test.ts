@@ -4,8 +4,7 @@ import { DynamoDbDeliveryLog, deliveryKeys } from '../../functions/adapters/aws/
 import { DynamoDbWebhookStore, keys } from '../../functions/adapters/aws/dynamodb-webhook-store';
 import { MalformedItem } from '../../functions/adapters/aws/stored-item';
 import { hashApiKey, newApiKey } from '../../functions/domain/api-key';
-import { logSortKey } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { Webhook } from '../../functions/domain/webhook';
 import { freshTable, storedWebhook } from '../helpers';
 
@@ -209,7 +208,7 @@ describe('delivery items', () => {
   it('refuses a delivery whose attempt has an unknown outcome, in a lookup and in a list', async () => {
     const webhookId = 'wh_log';
     const time = '2026-11-24T10:00:00.000Z';
-    const deliveryId = deliveryIdFor('evt_1', webhookId);
+    const deliveryId = deliveryIdFor('evt_1', webhookId, time);
     await log.record({
       message: {
         deliveryId,
@@ -237,14 +236,15 @@ describe('delivery items', () => {
       nextAttemptAt: null,
       at: time,
     });
-    const key = { pk: deliveryKeys.partition('t-log', webhookId), sk: logSortKey(time, deliveryId) };
+    const key = deliveryKeys.of('t-log', webhookId, deliveryId);
+    if (!key) throw new Error('not a delivery id');
     const item = await stored(key);
     (item.attempts as Array<Record<string, unknown>>)[0] = {
       ...(item.attempts as Array<Record<string, unknown>>)[0],
-      outcome: 'maybe',
+      ok: 'maybe',
     };
     await put(item);
-    const expected = `Malformed delivery item (pk=${key.pk} sk=${key.sk}): attempts.0.outcome: expected one of "succeeded", "failed"`;
+    const expected = `Malformed delivery item (pk=${key.pk} sk=${key.sk}): attempts.0.ok: Invalid literal value, expected true`;
 
     expect((await malformed(log.get('t-log', webhookId, deliveryId))).message).toBe(expected);
     expect((await malformed(log.list('t-log', webhookId, { limit: 10 }))).message).toBe(expected);

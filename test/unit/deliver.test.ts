@@ -1,7 +1,7 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
 import { newSigningSecret } from '../../functions/domain/ids';
 import type {
   Clock,
@@ -32,7 +32,7 @@ const seedData = {
 };
 
 const message: DeliveryMessage = {
-  deliveryId: deliveryIdFor('evt-1', webhookId),
+  deliveryId: deliveryIdFor('evt-1', webhookId, '2026-03-01T11:59:58Z'),
   eventId: 'evt-1',
   eventType: 'use_case_review_status_updated',
   tenant,

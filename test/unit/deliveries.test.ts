@@ -1,6 +1,6 @@
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryRecord, DeliveryStatus } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
 import {
   ConflictError,
   type HeraldError,
@@ -61,7 +61,7 @@ function record(eventId: string, status: DeliveryStatus, attemptCount = 1): Deli
   return {
     tenant,
     webhookId,
-    deliveryId: deliveryIdFor(eventId, webhookId),
+    deliveryId: deliveryIdFor(eventId, webhookId, '2026-11-24T10:00:00Z'),
     eventId,
     eventType: 'use_case_name_updated',
     environment: null,

@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
 import { newSigningSecret } from '../../functions/domain/ids';
 import type { DeliveryLog, SendResult } from '../../functions/domain/ports';
 import type { DeliverDeps } from '../../functions/domain/use-cases/deliver';
@@ -60,7 +60,7 @@ const answers: Record<string, SendResult> = {
 
 function record(webhookId: string, receiveCount: number, body?: string): SQSRecord {
   const message: DeliveryMessage = {
-    deliveryId: deliveryIdFor(`evt-${webhookId}`, webhookId),
+    deliveryId: deliveryIdFor(`evt-${webhookId}`, webhookId, now.toISOString()),
     eventId: `evt-${webhookId}`,
     eventType: 'use_case_review_status_updated',
     tenant: 'acme',

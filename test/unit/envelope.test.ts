@@ -1,7 +1,5 @@
 import {
   buildEnvelope,
-  deliveryIdFor,
-  deliveryIdPattern,
   type Envelope,
   rfc3339Pattern,
   serializeEnvelope,
@@ -135,34 +133,5 @@ describe('serializeEnvelope', () => {
       true,
     );
     expect(JSON.parse(body)).toEqual(envelope);
-  });
-});
-
-describe('deliveryIdFor', () => {
-  const webhookId = 'wh_01k2abcdefghjkmnpqrstvwxyz';
-
-  it('gives the same webhook-id every time for the same event and webhook', () => {
-    expect(deliveryIdFor(eventId, webhookId)).toBe(deliveryIdFor(eventId, webhookId));
-  });
-
-  it('is a msg_ id with 128 bits of the hash', () => {
-    expect(deliveryIdFor(eventId, webhookId)).toMatch(deliveryIdPattern);
-  });
-
-  it('differs per webhook and per event', () => {
-    const ids = new Set([
-      deliveryIdFor(eventId, webhookId),
-      deliveryIdFor(eventId, 'wh_01k2abcdefghjkmnpqrstvwxy0'),
-      deliveryIdFor('evt_2', webhookId),
-      // The separator keeps ("ab", "c") and ("a", "bc") apart.
-      deliveryIdFor('ab', 'c'),
-      deliveryIdFor('a', 'bc'),
-    ]);
-    expect(ids.size).toBe(5);
-  });
-
-  it('is pinned, so a redeploy keeps the ids receivers already saw', () => {
-    // base64url of the first 16 bytes of SHA-256("evt_1\0wh_1").
-    expect(deliveryIdFor('evt_1', 'wh_1')).toBe('msg_7z-V8ORg--2ekVECk_HfHA');
   });
 });

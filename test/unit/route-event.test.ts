@@ -1,6 +1,6 @@
 import type { DeliveryMessage } from '../../functions/domain/delivery';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { DeliveryLogEntry } from '../../functions/domain/delivery-log';
-import { deliveryIdFor } from '../../functions/domain/envelope';
 import type {
   Clock,
   DeliveryQueue,
@@ -138,7 +138,7 @@ describe('routeEvent', () => {
     expect(queue.calls).toHaveLength(1);
     expect(queue.calls[0]).toEqual(
       ['wh_a', 'wh_b', 'wh_c'].map((webhookId) => ({
-        deliveryId: deliveryIdFor('plat-evt-1', webhookId),
+        deliveryId: deliveryIdFor('plat-evt-1', webhookId, '2026-03-01T11:59:58Z'),
         eventId: 'plat-evt-1',
         eventType: 'use_case_review_status_updated',
         tenant,
@@ -156,7 +156,7 @@ describe('routeEvent', () => {
       {
         message: expect.objectContaining({
           webhookId: 'wh_off',
-          deliveryId: deliveryIdFor('plat-evt-1', 'wh_off'),
+          deliveryId: deliveryIdFor('plat-evt-1', 'wh_off', '2026-03-01T11:59:58Z'),
         }),
         status: 'failed',
         attempt: null,
@@ -186,7 +186,7 @@ describe('routeEvent', () => {
     expect(result).toMatchObject({ outcome: 'routed', eventId: 'plat-42' });
     expect(queue.calls[0]?.[0]).toMatchObject({
       eventId: 'plat-42',
-      deliveryId: deliveryIdFor('plat-42', 'wh_a'),
+      deliveryId: deliveryIdFor('plat-42', 'wh_a', '2026-03-01T11:59:58Z'),
     });
   });
 
@@ -197,7 +197,7 @@ describe('routeEvent', () => {
     expect(result).toMatchObject({ outcome: 'routed', eventId: event.id });
     expect(queue.calls[0]?.[0]).toMatchObject({
       eventId: event.id,
-      deliveryId: deliveryIdFor(event.id, 'wh_a'),
+      deliveryId: deliveryIdFor(event.id, 'wh_a', event.time),
     });
   });
 

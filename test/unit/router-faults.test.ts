@@ -21,7 +21,7 @@ import {
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 import type { RouteResult } from '../../functions/domain/use-cases/route-event';
 import { routerRetryPolicy } from '../../functions/shared/pipeline';
 import { lambdaContext } from '../../local/api-gateway';
@@ -259,7 +259,7 @@ describe('the router with working DynamoDB and SQS (so the mocks are on the real
     expect(batchInputs().map((i) => i.QueueUrl)).toEqual([deliveryQueueUrl]);
     expect(accepted.map((m) => m.webhookId).sort()).toEqual(['wh_e0000', 'wh_e0001']);
     expect(accepted.map((m) => m.deliveryId).sort()).toEqual(
-      ['wh_e0000', 'wh_e0001'].map((w) => deliveryIdFor(eventIdOf(event), w)).sort(),
+      ['wh_e0000', 'wh_e0001'].map((w) => deliveryIdFor(eventIdOf(event), w, event.time)).sort(),
     );
     expect(dynamo.commandCalls(UpdateCommand).length).toBeGreaterThan(0);
     expect(reportedRouted()).toBe(true);
@@ -351,7 +351,9 @@ describe('the router when SQS fails', () => {
     // Each delivery is on the queue exactly once, with its stable id.
     expect(accepted.map((m) => m.webhookId).sort()).toEqual(routeItems(10).map((r) => r.webhookId));
     expect(new Set(accepted.map((m) => m.deliveryId)).size).toBe(10);
-    expect(accepted.every((m) => m.deliveryId === deliveryIdFor(eventIdOf(event), m.webhookId))).toBe(true);
+    expect(
+      accepted.every((m) => m.deliveryId === deliveryIdFor(eventIdOf(event), m.webhookId, event.time)),
+    ).toBe(true);
     expect(reportedRouted()).toBe(true);
   });
 
@@ -398,7 +400,7 @@ describe('the router when SQS fails', () => {
       byWebhook.set(m.webhookId, (byWebhook.get(m.webhookId) ?? new Set()).add(m.deliveryId));
     expect([...byWebhook.keys()].sort()).toEqual(routeItems(25).map((r) => r.webhookId));
     for (const [webhookId, ids] of byWebhook)
-      expect([...ids]).toEqual([deliveryIdFor(eventIdOf(event), webhookId)]);
+      expect([...ids]).toEqual([deliveryIdFor(eventIdOf(event), webhookId, event.time)]);
   });
 
   it('fails the invocation when an event refused by its schema cannot be kept on the rejected-events queue', async () => {
@@ -448,7 +450,7 @@ describe('the router behind local mode’s rule target (EventBridge’s retries)
     expect(queryInputs()).toHaveLength(3);
     expect(accepted.map((m) => m.deliveryId).sort()).toEqual(
       routeItems(3)
-        .map((r) => deliveryIdFor(eventIdOf(event), String(r.webhookId)))
+        .map((r) => deliveryIdFor(eventIdOf(event), String(r.webhookId), event.time))
         .sort(),
     );
     expect(deadLettered).toEqual([]);

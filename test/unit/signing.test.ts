@@ -1,6 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { buildEnvelope, deliveryIdFor, serializeEnvelope } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
+import { buildEnvelope, serializeEnvelope } from '../../functions/domain/envelope';
 import { newSigningSecret } from '../../functions/domain/ids';
 import {
   decodeSigningSecret,
@@ -27,7 +28,7 @@ const body = serializeEnvelope(
     suffix: 'v1',
   }),
 );
-const id = deliveryIdFor('evt_1', 'wh_01k2abcdefghjkmnpqrstvwxyz');
+const id = deliveryIdFor('evt_1', 'wh_01k2abcdefghjkmnpqrstvwxyz', '2025-08-08T05:56:32.136590Z');
 
 function sign(secrets: string[], timestamp: Date | number = new Date()): SignatureHeaders {
   return signatureHeaders({ id, timestamp, body, secrets });

@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { SqsDeliveryQueue } from '../../functions/adapters/aws/sqs-delivery-queue';
 import type { DeliveryMessage } from '../../functions/domain/delivery';
-import { deliveryIdFor } from '../../functions/domain/envelope';
+import { deliveryIdFor } from '../../functions/domain/delivery-id';
 
 // aws-sdk-client-mock: the emulator cannot be made to fail single entries of a batch on demand.
 const sqsMock = mockClient(SQSClient);
@@ -18,7 +18,7 @@ const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-delive
 function message(i: number): DeliveryMessage {
   const webhookId = `wh_${String(i).padStart(4, '0')}`;
   return {
-    deliveryId: deliveryIdFor('evt-1', webhookId),
+    deliveryId: deliveryIdFor('evt-1', webhookId, '2026-03-01T11:59:58Z'),
     eventId: 'evt-1',
     eventType: 'use_case_review_status_updated',
     tenant: 'acme',

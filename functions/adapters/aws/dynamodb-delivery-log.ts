@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { deliveryMessageSchema } from '../../domain/delivery';
+import { deliveryLogShards, parseDeliveryId } from '../../domain/delivery-id';
 import {
   type Attempt,
   type DeliveryLogEntry,
@@ -18,67 +19,108 @@ import {
   decodeCursor,
   deliveryStatuses,
   encodeCursor,
-  logSortKey,
   normalizeTime,
 } from '../../domain/delivery-log';
 import type { DeliveryLog, Page } from '../../domain/ports';
-import { tableSchema } from '../../shared/table-schema';
-import { matching, parseItem } from './stored-item';
+import { mergeShards } from '../../domain/shard-merge';
+import { parseItem } from './stored-item';
 
 /**
  * The delivery log on DynamoDB: one item per delivery, its attempts in a list, written with one
- * UpdateItem per attempt (the first creates it). Keys in `functions/shared/table-schema.ts`: the
- * partition is the webhook's, sorted by event time, so a page of the newest deliveries is one
- * Query; the keys-only index finds one by its id.
+ * UpdateItem per attempt (the first creates it). Layout (docs/operations.md, "Delivery log
+ * layout"): a webhook's deliveries are spread over {@link deliveryLogShards} partitions by their
+ * id's hash, and sorted in each by the id itself, which begins with the event time. So a delivery's
+ * key follows from its id (one GetItem, no index), a busy webhook's writes are spread over that
+ * many partitions, and a page of the newest is one Query per shard, merged.
  */
 export const deliveryKeys = {
-  partition: (tenant: string, webhookId: string) => `DELIVERIES#${tenant}#${webhookId}`,
-  /**
-   * The index key is the delivery id alone (128 bits of hash: unique), the fewest bytes on every
-   * item and index entry; a lookup checks the partition it lands in.
-   */
-  byId: (deliveryId: string) => deliveryId,
+  /** The shard's partition; undefined for an id Herald did not issue. */
+  of: (tenant: string, webhookId: string, deliveryId: string) => {
+    const parts = parseDeliveryId(deliveryId);
+    return parts && { pk: deliveryKeys.partition(tenant, webhookId, parts.shard), sk: deliveryId };
+  },
+  partition: (tenant: string, webhookId: string, shard: number) =>
+    `DELIVERIES#${tenant}#${webhookId}#${shard}`,
 };
 
-/** Query pages read while filling one page of a filtered list: bounds the work of a sparse filter. */
-const maxQueriesPerPage = 10;
+/** Keys a page of a filtered list reads at most over all shards: bounds the work of a sparse filter. */
+const maxExaminedPerPage = 2000;
 
-const attemptSchema = matching<Attempt>()(
-  z.object({
-    attempt: z.number().int(),
-    time: z.string(),
-    outcome: z.enum(['succeeded', 'failed']),
-    statusCode: z.number().int().nullable(),
-    durationMs: z.number(),
-    error: z.string().nullable(),
-    responseExcerpt: z.string().nullable(),
-    origin: deliveryMessageSchema.shape.origin.unwrap(),
-  }),
-);
+/**
+ * An attempt as stored: short names and no nulls, because each attempt repeats its names and the
+ * item's size decides its write units (a typical delivery's item stays in one; docs/cost.md).
+ * `ok` is there only on success, `via` only when something other than the event queued it.
+ */
+const storedAttemptSchema = z.object({
+  /** attempt */
+  n: z.number().int(),
+  /** time */
+  at: z.string(),
+  /** outcome: succeeded when true */
+  ok: z.literal(true).optional(),
+  /** statusCode */
+  code: z.number().int().optional(),
+  /** durationMs */
+  ms: z.number(),
+  /** error */
+  err: z.string().optional(),
+  /** responseExcerpt */
+  body: z.string().optional(),
+  /** origin, `event` when absent */
+  via: deliveryMessageSchema.shape.origin,
+});
+type StoredAttempt = z.infer<typeof storedAttemptSchema>;
 
-/** A delivery's key: the webhook's partition, then the event time and the delivery id. */
+function storedAttempt(a: Attempt): StoredAttempt {
+  return {
+    n: a.attempt,
+    at: a.time,
+    ...(a.outcome === 'succeeded' ? { ok: true } : {}),
+    ...(a.statusCode !== null ? { code: a.statusCode } : {}),
+    ms: a.durationMs,
+    ...(a.error !== null ? { err: a.error } : {}),
+    ...(a.responseExcerpt !== null ? { body: a.responseExcerpt } : {}),
+    ...(a.origin !== 'event' ? { via: a.origin } : {}),
+  };
+}
+
+function attemptOf(a: StoredAttempt): Attempt {
+  return {
+    attempt: a.n,
+    time: a.at,
+    outcome: a.ok ? 'succeeded' : 'failed',
+    statusCode: a.code ?? null,
+    durationMs: a.ms,
+    error: a.err ?? null,
+    responseExcerpt: a.body ?? null,
+    origin: a.via ?? 'event',
+  };
+}
+
+/** A delivery's key: the webhook's shard, then the delivery id. */
 const keysSchema = z.object({
-  pk: z.string().regex(/^DELIVERIES#[^#]+#[^#]+$/, 'must be DELIVERIES#<tenant>#<webhook id>'),
-  sk: z.string().regex(/^[^#]+#.+$/, 'must be <event time>#<delivery id>'),
+  pk: z.string().regex(/^DELIVERIES#[^#]+#[^#]+#\d+$/, 'must be DELIVERIES#<tenant>#<webhook id>#<shard>'),
+  sk: z.string().refine((sk) => parseDeliveryId(sk) !== undefined, 'must be a delivery id'),
 });
 
 /**
  * What the item stores beside its keys. Anything the keys already say (tenant, webhook, delivery
- * id, event time) or the attempts already say (count, last status, last error) is left out: an
- * item of a typical event stays under 1 KB, one write unit, and the log is most of Herald's
+ * id) or the attempts already say (count, last status, last error) is left out, and so is a null:
+ * an item of a typical event stays under 1 KB, one write unit, and the log is most of Herald's
  * DynamoDB bill (docs/cost.md).
  */
 const deliveryItemSchema = keysSchema.extend({
   status: z.enum(deliveryStatuses),
   eventId: z.string(),
   eventType: z.string(),
-  environment: z.string().nullable(),
+  /** Absent when the event names none. */
+  environment: z.string().nullish(),
   source: z.string(),
-  /** The event time exactly as sent (the sort key holds it normalised). */
+  /** The event time exactly as sent (the id holds it to the millisecond). */
   time: z.string(),
   // Its shape only, as the delivery message is checked: the router checked the fields.
   data: deliveryMessageSchema.shape.data,
-  attempts: z.array(attemptSchema).optional(),
+  attempts: z.array(storedAttemptSchema).optional(),
   /** Why it failed when no attempt was made (a disabled webhook). */
   error: z.string().nullish(),
   /** Absent when nothing is scheduled. */
@@ -89,13 +131,12 @@ const deliveryItemSchema = keysSchema.extend({
 function fromItem(item: Record<string, unknown>): DeliveryRecord {
   const i = parseItem(deliveryItemSchema, item, 'delivery');
   const [, tenant = '', webhookId = ''] = i.pk.split('#');
-  const deliveryId = i.sk.slice(i.sk.indexOf('#') + 1);
-  const attempts = i.attempts ?? [];
+  const attempts = (i.attempts ?? []).map(attemptOf);
   const last = attempts[attempts.length - 1];
   return {
     tenant,
     webhookId,
-    deliveryId,
+    deliveryId: i.sk,
     eventId: i.eventId,
     eventType: i.eventType,
     environment: i.environment ?? null,
@@ -121,8 +162,11 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     private readonly retentionSeconds: number,
   ) {}
 
-  private key(tenant: string, webhookId: string, time: string, deliveryId: string) {
-    return { pk: deliveryKeys.partition(tenant, webhookId), sk: logSortKey(time, deliveryId) };
+  /** The key of a delivery Herald issued; throws for any other id (a bug upstream, never a client's). */
+  private key(tenant: string, webhookId: string, deliveryId: string) {
+    const key = deliveryKeys.of(tenant, webhookId, deliveryId);
+    if (!key) throw new Error(`Not a delivery id Herald issues: ${deliveryId}`);
+    return key;
   }
 
   async record(entry: DeliveryLogEntry): Promise<void> {
@@ -130,31 +174,30 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     const values: Record<string, unknown> = {
       ':status': entry.status,
       ':at': entry.at,
-      ':gsi': deliveryKeys.byId(m.deliveryId),
       ':eventId': m.eventId,
       ':eventType': m.eventType,
-      ':environment': m.environment,
       ':source': m.source,
       ':time': m.time,
       ':data': m.data,
       // Retention runs from the latest write, so a recovered delivery stays as long as a new one.
       ':expiresAt': Math.floor(Date.parse(entry.at) / 1000) + this.retentionSeconds,
     };
-    const index = tableSchema.deliveryIndex.partitionKey;
     // The event's fields are the same on every write: `if_not_exists` keeps the first.
     const sets = [
       '#status = :status',
       'updatedAt = :at',
       'expiresAt = :expiresAt',
-      `${index} = if_not_exists(${index}, :gsi)`,
       'eventId = if_not_exists(eventId, :eventId)',
       'eventType = if_not_exists(eventType, :eventType)',
-      'environment = if_not_exists(environment, :environment)',
       '#source = if_not_exists(#source, :source)',
       '#time = if_not_exists(#time, :time)',
       '#data = if_not_exists(#data, :data)',
     ];
-    // Absent rather than null when nothing is scheduled: bytes on every finished delivery.
+    // Absent rather than null: bytes on every delivery.
+    if (m.environment !== null) {
+      sets.push('environment = if_not_exists(environment, :environment)');
+      values[':environment'] = m.environment;
+    }
     const removes: string[] = [];
     if (entry.nextAttemptAt) {
       sets.push('nextAttemptAt = :next');
@@ -163,7 +206,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     if (entry.attempt) {
       sets.push('attempts = list_append(if_not_exists(attempts, :none), :attempt)');
       values[':none'] = [];
-      values[':attempt'] = [entry.attempt];
+      values[':attempt'] = [storedAttempt(entry.attempt)];
     } else {
       sets.push('#error = :error');
       values[':error'] = entry.error;
@@ -171,7 +214,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: this.key(m.tenant, m.webhookId, m.time, m.deliveryId),
+        Key: this.key(m.tenant, m.webhookId, m.deliveryId),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ExpressionAttributeNames: {
           '#status': 'status',
@@ -194,50 +237,35 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
   }
 
   async get(tenant: string, webhookId: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
-    const { Items = [] } = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: tableSchema.deliveryIndex.name,
-        KeyConditionExpression: '#k = :k',
-        ExpressionAttributeNames: { '#k': tableSchema.deliveryIndex.partitionKey },
-        ExpressionAttributeValues: { ':k': deliveryKeys.byId(deliveryId) },
-      }),
+    const key = deliveryKeys.of(tenant, webhookId, deliveryId);
+    // An id Herald did not issue names no delivery: no key expression is built from it.
+    if (!key) return undefined;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
     );
-    const partition = deliveryKeys.partition(tenant, webhookId);
-    // A platform that sends the same event id twice at different times makes two records with
-    // one id: show the latest.
-    const keys = Items.map((i) => parseItem(keysSchema, i, 'delivery index'))
-      // Another tenant's or webhook's delivery is not this one, whatever its id.
-      .filter((k) => k.pk === partition)
-      .sort((a, b) => b.sk.localeCompare(a.sk));
-    for (const key of keys) {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
-      );
-      if (Item) return fromItem(Item);
-    }
-    return undefined;
+    return Item ? fromItem(Item) : undefined;
   }
 
+  /**
+   * Newest first over every shard: each read with the same key range and filters, merged by the
+   * id (event time, then hash), so pages, filters and the cursor are those of one sorted list.
+   */
   async list(tenant: string, webhookId: string, query: DeliveryQuery): Promise<Page<DeliveryRecord>> {
-    const pk = deliveryKeys.partition(tenant, webhookId);
     const after = query.after ? decodeCursor(query.after) : undefined;
-    // The sort key holds the event time, and `since`/`until` bound created_at, which may be any
-    // time after it (an archived event replayed weeks later): the range is the whole partition,
-    // which the retention period bounds, and the times are a filter.
-    const upper = after ?? '\uffff';
-
+    // The id holds the event time, and `since`/`until` bound created_at, which may be any time
+    // after it (an archived event replayed weeks later): the range is the whole shard, which the
+    // retention period bounds, and the times are a filter.
     const filters: string[] = [];
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':pk': pk, ':lower': '0', ':upper': upper };
+    const values: Record<string, unknown> = {};
     if (query.since || query.until) {
       // created_at as fromItem derives it: the first attempt's time, else the last write's.
       values[':since'] = query.since ? normalizeTime(query.since) : '0';
       values[':until'] = query.until ? normalizeTime(query.until) : '~';
-      names['#time'] = 'time';
       filters.push(
-        '(attempts[0].#time BETWEEN :since AND :until OR (attribute_not_exists(attempts) AND updatedAt BETWEEN :since AND :until))',
+        '(attempts[0].#at BETWEEN :since AND :until OR (attribute_not_exists(attempts) AND updatedAt BETWEEN :since AND :until))',
       );
+      names['#at'] = 'at';
     }
     if (query.status) {
       filters.push('#status = :status');
@@ -248,42 +276,38 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       filters.push('eventType = :eventType');
       values[':eventType'] = query.eventType;
     }
-
-    const items: DeliveryRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    let lastKey: string | undefined;
-    for (let i = 0; i < maxQueriesPerPage; i++) {
-      const input: QueryCommandInput = {
-        TableName: this.tableName,
-        // BETWEEN is inclusive; the cursor itself was on the previous page, so it is skipped below.
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lower AND :upper',
-        ExpressionAttributeValues: values,
-        ScanIndexForward: false,
-        // A filter is applied after DynamoDB reads: read wider pages so a sparse one fills sooner.
-        Limit: filters.length > 0 ? Math.max(query.limit + 1, 200) : query.limit + 1,
-        ExclusiveStartKey: start,
-      };
-      if (filters.length > 0) input.FilterExpression = filters.join(' AND ');
-      if (Object.keys(names).length > 0) input.ExpressionAttributeNames = names;
-      const page = await this.client.send(new QueryCommand(input));
-      for (const item of page.Items ?? []) {
-        if (item.sk === after) continue;
-        items.push(fromItem(item));
-        // fromItem has checked it is a string of the sort key's form.
-        lastKey = String(item.sk);
-        if (items.length > query.limit) break;
-      }
-      start = page.LastEvaluatedKey;
-      if (items.length > query.limit || !start) break;
-      lastKey = parseItem(keysSchema, start, 'delivery').sk;
-    }
-    if (items.length > query.limit) {
-      const shown = items.slice(0, query.limit);
-      const last = shown[shown.length - 1];
-      return { items: shown, next: encodeCursor(logSortKey(last?.time ?? '', last?.deliveryId ?? '')) };
-    }
-    // A sparse filter may stop before the partition ends: the cursor resumes where the reading did.
-    return start && lastKey ? { items, next: encodeCursor(lastKey) } : { items };
+    // Each shard holds about 1/N of a page: read a little more than that, so most pages take one
+    // read a shard; a filter applies after DynamoDB reads, so read wider for a sparse one.
+    const share = Math.ceil((1.5 * (query.limit + 1)) / deliveryLogShards) + 2;
+    const page = await mergeShards({
+      shards: deliveryLogShards,
+      after,
+      limit: query.limit,
+      perRead: filters.length > 0 ? Math.max(share, 50) : share,
+      ...(filters.length > 0 ? { maxExamined: maxExaminedPerPage } : {}),
+      sortKey: (record: DeliveryRecord) => record.deliveryId,
+      read: async (shard, below, limit) => {
+        const input: QueryCommandInput = {
+          TableName: this.tableName,
+          KeyConditionExpression: below === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :below',
+          ExpressionAttributeValues: {
+            ...values,
+            ':pk': deliveryKeys.partition(tenant, webhookId, shard),
+            ...(below === undefined ? {} : { ':below': below }),
+          },
+          ScanIndexForward: false,
+          Limit: limit,
+        };
+        if (filters.length > 0) input.FilterExpression = filters.join(' AND ');
+        if (Object.keys(names).length > 0) input.ExpressionAttributeNames = names;
+        const out = await this.client.send(new QueryCommand(input));
+        const items = (out.Items ?? []).map(fromItem);
+        return out.LastEvaluatedKey
+          ? { items, lastRead: parseItem(keysSchema, out.LastEvaluatedKey, 'delivery').sk }
+          : { items };
+      },
+    });
+    return page.next ? { items: page.items, next: encodeCursor(page.next) } : { items: page.items };
   }
 
   async markQueued(record: DeliveryRecord, from: readonly DeliveryStatus[], at: string): Promise<boolean> {
@@ -292,7 +316,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.key(record.tenant, record.webhookId, record.time, record.deliveryId),
+          Key: this.key(record.tenant, record.webhookId, record.deliveryId),
           UpdateExpression: 'SET #status = :pending, updatedAt = :at, nextAttemptAt = :at',
           ConditionExpression: `#status IN (${Object.keys(allowed).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status' },
@@ -311,7 +335,7 @@ export class DynamoDbDeliveryLog implements DeliveryLog {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.key(record.tenant, record.webhookId, record.time, record.deliveryId),
+          Key: this.key(record.tenant, record.webhookId, record.deliveryId),
           UpdateExpression: 'SET #status = :status, nextAttemptAt = :next',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },

@@ -1,6 +1,11 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector } from 'undici';
+// undici by its parts: its index loads fetch, WebSocket, the cache and mock agents and two
+// WebAssembly parsers' worth of code that Herald never runs (about 450 KB of the delivery bundle).
+import request from 'undici/lib/api/api-request';
+import buildConnector from 'undici/lib/core/connect';
+import Agent from 'undici/lib/dispatcher/agent';
+import Dispatcher from 'undici/lib/dispatcher/dispatcher';
 import { classifyBlockedAddress } from '../../domain/address';
 import { type AllowedPorts, allowsPort, portOf } from '../../domain/target-ports';
 
@@ -9,6 +14,10 @@ import { type AllowedPorts, allowsPort, portOf } from '../../domain/target-ports
  * are saved, but a name can resolve to anything at send time (DNS rebinding), so the check that
  * counts is here: on the addresses the socket is about to connect to.
  */
+
+// What undici's index does for every dispatcher (with all of its API): Herald sends with
+// `dispatcher.request` only.
+Object.assign(Dispatcher.prototype, { request });
 
 /** The `code` of the error a refused connection fails with. */
 export const FORBIDDEN_TARGET_CODE = 'HERALD_FORBIDDEN_TARGET';

@@ -1,6 +1,6 @@
 import { deliveryMessageSchema } from '../delivery';
+import { deliveryIdFor, parseDeliveryId } from '../delivery-id';
 import { type DeliveryQuery, type DeliveryRecord, maxAttemptsPerDelivery, messageFor } from '../delivery-log';
-import { deliveryIdFor, deliveryIdPattern } from '../envelope';
 import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from '../errors';
 import { findEventType } from '../event-catalog';
 import { newId } from '../ids';
@@ -60,7 +60,7 @@ export async function getDelivery(
   deliveryId: string,
 ): Promise<{ webhook: Webhook; delivery: DeliveryRecord }> {
   const webhook = await getWebhook({ store: deps.webhooks }, tenant, webhookId);
-  const delivery = deliveryIdPattern.test(deliveryId)
+  const delivery = parseDeliveryId(deliveryId)
     ? await deps.log.get(tenant, webhookId, deliveryId)
     : undefined;
   if (!delivery) throw new NotFoundError(`No delivery ${deliveryId} to webhook ${webhookId}.`);
@@ -265,7 +265,7 @@ export async function sendTestEvent(
   }
   const eventId = newId('evt_test', now);
   const message = deliveryMessageSchema.parse({
-    deliveryId: deliveryIdFor(eventId, webhook.id),
+    deliveryId: deliveryIdFor(eventId, webhook.id, now.toISOString()),
     eventId,
     eventType: definition.name,
     tenant,

@@ -1,6 +1,6 @@
 import { matchesFilter } from '../content-filter';
 import type { DeliveryMessage } from '../delivery';
-import { deliveryIdFor } from '../envelope';
+import { deliveryIdFor } from '../delivery-id';
 import { isOperationalEventType, watchedWebhookId } from '../operational-events';
 import { parsePlatformEvent } from '../platform-event';
 import type { Clock, DeliveryLog, DeliveryQueue, RejectedEventSink, Route, WebhookStore } from '../ports';
@@ -60,7 +60,7 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
     (route) => route.webhookId !== watched && (route.filter === null || matchesFilter(route.filter, subject)),
   );
   const toMessage = (route: Route): DeliveryMessage => ({
-    deliveryId: deliveryIdFor(event.eventId, route.webhookId),
+    deliveryId: deliveryIdFor(event.eventId, route.webhookId, event.time),
     eventId: event.eventId,
     eventType: event.eventType,
     tenant: event.tenant,
