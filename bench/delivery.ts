@@ -77,7 +77,7 @@ function fakeStore(webhook: Webhook): DeliverDeps['store'] {
     get: async () => webhook,
     update: async () => {},
     recordFailure: async () => undefined,
-    recordSuccess: async () => {},
+    recordSuccess: async () => undefined,
   };
 }
 

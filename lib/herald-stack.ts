@@ -43,6 +43,8 @@ export class HeraldStack extends Stack {
 
     const pipeline = new EventPipeline(this, 'Pipeline', { settings, bus: events.bus, table: storage.table });
     api.allowDeliveryActions(pipeline.deliveryQueue, pipeline.deadLetterQueue);
+    // webhook.disabled and webhook.enabled, when a customer changes a webhook's status.
+    events.bus.grantPutEventsTo(api.apiFunction.function);
 
     if (settings.tracing) {
       new TraceSampling(this, 'TraceSampling', {

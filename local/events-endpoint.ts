@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { type EventPattern, matchesPattern } from '../functions/domain/event-pattern';
+import { matchesPattern, type RulePattern } from '../functions/domain/event-pattern';
 
 /**
  * An EventBridge-compatible `PutEvents` endpoint (AWS JSON 1.1) for one bus, so the platform's
  * own `@aws-sdk/client-eventbridge` code runs unchanged against local mode. Events that match
- * the stack's rule go to `onMatched`, the rule's target.
+ * the stack's rule go to `onMatched`, the rule's target; every other event to `onUnmatched`.
+ * Herald's own operational events come here too (the functions' EventBridge client is pointed
+ * at this endpoint), so what the platform would see on the bus is what `onMatched` sees.
  */
 export type PlatformEvent = EventBridgeEvent<string, unknown>;
 
@@ -14,7 +16,7 @@ export interface EventsEndpointOptions {
   busName: string;
   region: string;
   accountId: string;
-  pattern: EventPattern;
+  pattern: RulePattern;
   onMatched: (event: PlatformEvent) => void;
   onUnmatched?: (event: PlatformEvent) => void;
 }

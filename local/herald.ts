@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbApiKeyStore } from '../functions/adapters/aws/dynamodb-api-key-store';
 import { DynamoDbDeliveryLog } from '../functions/adapters/aws/dynamodb-delivery-log';
 import { hashApiKey, newApiKey } from '../functions/domain/api-key';
-import { platformEventPattern } from '../functions/domain/event-pattern';
+import { routerRulePattern } from '../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../functions/domain/retry';
 import {
   deliveryEventSource,
@@ -390,7 +390,7 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       busName: settings.busName,
       region: localAwsConfig.region,
       accountId: '000000000000',
-      pattern: platformEventPattern(settings.eventSource),
+      pattern: routerRulePattern(settings.eventSource),
       onMatched: (event) => {
         log(`event ${event.id} ${event['detail-type']} matched the rule`);
         options.onEvent?.(event, true);
@@ -408,6 +408,9 @@ export async function startLocalHerald(options: LocalHeraldOptions): Promise<Loc
       'the PutEvents endpoint',
       'EVENTS_PORT',
     );
+    // The functions publish operational events to this endpoint, as deployed to the bus: their
+    // EventBridge client is made at its first use, after this.
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = `http://127.0.0.1:${eventsPort}`;
 
     const herald: LocalHerald = {
       apiUrl,

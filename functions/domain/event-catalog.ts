@@ -1,3 +1,12 @@
+import {
+  deliveryExhausted,
+  failingThreshold,
+  webhookDisabled,
+  webhookEnabled,
+  webhookFailing,
+  webhookRecovered,
+} from './operational-events';
+
 /**
  * The event types Herald delivers, from the seeds' "Supported Event Types". The catalog is the
  * single list the API validates subscriptions against, the bus rule matches, and the
@@ -7,8 +16,8 @@ export interface EventTypeDefinition {
   /** The event type as the platform publishes it (`DetailType`) and customers subscribe to it. */
   readonly name: string;
   readonly description: string;
-  /** Which seed group it belongs to. */
-  readonly group: 'use_case_metadata' | 'use_case_custom_field' | 'review';
+  /** Which seed group it belongs to; `operational`: Herald's own events about endpoints (operational-events.ts). */
+  readonly group: 'use_case_metadata' | 'use_case_custom_field' | 'review' | 'operational';
   /** Deprecated types are still accepted (with a warning) and still delivered. */
   readonly deprecated: boolean;
   /** An example `data` payload, from the seeds where they give one. */
@@ -124,11 +133,88 @@ const otherEventTypes: EventTypeDefinition[] = [
   },
 ];
 
-export const eventCatalog: readonly EventTypeDefinition[] = [...metadataEventTypes, ...otherEventTypes];
+/** A webhook as the operational events' examples show it. */
+const exampleWebhook = {
+  id: 'wh_01JDZ8YQ3M4R5T6V7W8X9Y0Z1A',
+  tenant: 'acme',
+  attributes: {
+    url: 'https://hooks.example.com/credo',
+    description: 'Governance updates for the risk team',
+    environment: 'production',
+  },
+};
+const exampleHealth = {
+  consecutiveFailures: 4,
+  failingSince: '2026-11-27T09:00:05Z',
+  lastFailureAt: '2026-11-27T09:35:12Z',
+  lastFailureReason: 'endpoint answered 503',
+};
+const exampleAttempt = { time: '2026-11-27T09:35:12Z', status_code: 503, error: 'endpoint answered 503' };
+
+const operationalEventTypes: EventTypeDefinition[] = [
+  {
+    name: 'webhook.disabled',
+    description:
+      'Herald: a webhook was disabled, by the customer (`trigger: manual`) or by Herald (`automatic`: its endpoint answered 410 Gone or kept failing). Never sent to the webhook it is about.',
+    example: webhookDisabled(exampleWebhook, {
+      trigger: 'automatic',
+      reason:
+        'Every attempt has failed since 2026-11-22T09:00:05Z (212 attempts); last: endpoint answered 503.',
+      at: '2026-11-27T09:00:07Z',
+      health: { ...exampleHealth, consecutiveFailures: 212, failingSince: '2026-11-22T09:00:05Z' },
+      lastAttempt: { ...exampleAttempt, time: '2026-11-27T09:00:07Z' },
+    }).data,
+  },
+  {
+    name: 'webhook.enabled',
+    description:
+      'Herald: a disabled webhook was enabled again by the customer; its failure streak starts over.',
+    example: webhookEnabled(exampleWebhook, { at: '2026-11-27T10:00:00Z', health: exampleHealth }).data,
+  },
+  {
+    name: 'webhook.failing',
+    description: `Herald: a webhook's endpoint failed ${failingThreshold} attempts in a row (once per streak of failures).`,
+    example: webhookFailing(exampleWebhook, { health: exampleHealth, lastAttempt: exampleAttempt }).data,
+  },
+  {
+    name: 'webhook.recovered',
+    description: 'Herald: the first successful attempt after a webhook was reported failing.',
+    example: webhookRecovered(exampleWebhook, {
+      before: exampleHealth,
+      lastAttempt: { time: '2026-11-27T10:05:00Z', status_code: 200, error: null },
+    }).data,
+  },
+  {
+    name: 'delivery.exhausted',
+    description:
+      'Herald: a delivery ran out of attempts and was dead-lettered (recover it with POST /webhooks/{id}/recover).',
+    example: deliveryExhausted(exampleWebhook, {
+      delivery: {
+        id: 'msg_3q2-7wEjvZkTq9mT8bXc1A',
+        eventId: '4f6c1b2e-8a7d-4e0f-9c3b-2d1e0f9a8b7c',
+        eventType: 'use_case_review_status_updated',
+      },
+      attempts: 8,
+      health: exampleHealth,
+      lastAttempt: exampleAttempt,
+    }).data,
+  },
+].map((definition): EventTypeDefinition => ({ ...definition, group: 'operational', deprecated: false }));
+
+export const eventCatalog: readonly EventTypeDefinition[] = [
+  ...metadataEventTypes,
+  ...otherEventTypes,
+  ...operationalEventTypes,
+];
 
 const byName = new Map(eventCatalog.map((t) => [t.name, t]));
 
 export const eventTypeNames: readonly string[] = eventCatalog.map((t) => t.name);
+
+/** The types the platform publishes: the catalog less Herald's own (source `herald`). */
+export const platformEventTypeNames: readonly string[] = eventCatalog
+  .filter((t) => t.group !== 'operational')
+  .map((t) => t.name);
 
 /** The catalog entry for a name, or undefined when Herald does not know the type. */
 export function findEventType(name: string): EventTypeDefinition | undefined {

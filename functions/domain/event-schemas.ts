@@ -1,5 +1,6 @@
 import { type ZodError, type ZodIssue, type ZodTypeAny, z } from 'zod';
 import { eventCatalog } from './event-catalog';
+import { operationalEventTypes } from './operational-events';
 
 /**
  * One zod schema per catalog event type for the `data` the platform publishes, written from the
@@ -82,6 +83,38 @@ const reviewTaskDeleted = z
 
 const reviewTaskStatusUpdated = reviewTaskDeleted.extend({ status: z.string(), subStatus: z.string() });
 
+/**
+ * Herald's own events (operational-events.ts): one shape for all five. Herald writes them, so the
+ * schema is exact (no extra fields), and the router's check catches a publisher that drifts from it.
+ */
+const operationalEventData = z
+  .object({
+    tenant: z.string().min(1),
+    webhook: z.object({ id: platformId, url: z.string().url(), description: z.string() }).strict(),
+    trigger: z.enum(['manual', 'automatic']),
+    reason: z.string().nullable(),
+    last_attempt: z
+      .object({
+        time: z.string().min(1),
+        status_code: z.number().int().nullable(),
+        error: z.string().nullable(),
+      })
+      .strict()
+      .nullable(),
+    counts: z
+      .object({
+        consecutive_failures: z.number().int().min(0),
+        failing_since: z.string().nullable(),
+        attempts: z.number().int().min(1).nullable(),
+      })
+      .strict(),
+    delivery: z
+      .object({ id: platformId, event_id: platformId, event_type: z.string().min(1) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const byEventType = new Map<string, ZodTypeAny>([
   ...eventCatalog
     .filter((definition) => definition.group === 'use_case_metadata')
@@ -91,6 +124,7 @@ const byEventType = new Map<string, ZodTypeAny>([
   ['use_case_review_status_updated', reviewStatusUpdated],
   ['use_case_review_task_status_updated', reviewTaskStatusUpdated],
   ['use_case_review_task_deleted', reviewTaskDeleted],
+  ...operationalEventTypes.map((name): [string, ZodTypeAny] => [name, operationalEventData]),
 ]);
 
 /** The schema of an event type's `data`, or undefined when the type is not in the catalog. */

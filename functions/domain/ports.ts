@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from './api-key';
 import type { ContentFilter } from './content-filter';
 import type { DeliveryMessage } from './delivery';
 import type { DeliveryLogEntry, DeliveryQuery, DeliveryRecord, DeliveryStatus } from './delivery-log';
+import type { OperationalEvent } from './operational-events';
 import type { EndpointHealth, Webhook, WebhookStatus } from './webhook';
 import type { DeliveryOrdering } from './webhook-model';
 
@@ -193,8 +194,20 @@ export interface EndpointHealthStore {
     at: string,
     reason: string,
   ): Promise<EndpointHealth | undefined>;
-  /** Ends a streak of failures. */
-  recordSuccess(tenant: string, webhookId: string): Promise<void>;
+  /**
+   * Ends a streak of failures; returns the health it replaced (undefined: the webhook is gone).
+   * One atomic write, so of concurrent successes only one sees the streak's count.
+   */
+  recordSuccess(tenant: string, webhookId: string): Promise<EndpointHealth | undefined>;
+}
+
+/**
+ * Publishes Herald's operational events (operational-events.ts) to the bus. Never throws and
+ * waits only briefly: the API call or delivery an event reports on has already happened and must
+ * not fail or stall for it, so a failed publish is logged and counted by the adapter, not raised.
+ */
+export interface OperationalEventPublisher {
+  publish(events: readonly OperationalEvent[]): Promise<void>;
 }
 
 export interface Clock {

@@ -20,6 +20,7 @@ import { errorResponse } from '../shared/jsonapi';
 import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
 import { openApiPath } from '../shared/openapi';
+import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readApiConfig();
 const queues = config.queues;
@@ -42,6 +43,17 @@ const deps = lazy((): ApiDeps => {
       },
       rotationGraceSeconds: config.secretRotationGraceSeconds,
       maxWebhooksPerTenant: config.maxWebhooksPerTenant,
+      events: operationalEventPublisher(config.busName, logger, (lost) => {
+        // The API flushes no metrics per request: this one is published at once, and its module
+        // loaded only when an event is lost, so no request pays for it otherwise.
+        void import('../shared/metrics')
+          .then(({ MetricName, metrics, metricUnits }) =>
+            metrics
+              .singleMetric()
+              .addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+          )
+          .catch(() => undefined);
+      }),
     },
     deliveries: {
       webhooks,

@@ -16,7 +16,8 @@ import { readDeliveryConfig } from '../shared/config';
 import { createDeliveryBatchHandler, type DeliveryBatchDeps, isOrdered } from '../shared/delivery-batch';
 import { lazy } from '../shared/lazy';
 import { logger } from '../shared/logger';
-import { metrics } from '../shared/metrics';
+import { MetricName, metrics, metricUnits } from '../shared/metrics';
+import { operationalEventPublisher } from '../shared/operational-events';
 
 const config = readDeliveryConfig();
 /** The queue a record came from, and its dead-letter queue: the ordered pair for FIFO records. */
@@ -49,6 +50,10 @@ const handleBatch = lazy(() => {
     schedule: config.retrySchedule ? parseRetrySchedule(config.retrySchedule) : defaultRetrySchedule,
     sendSvixHeaders: config.sendSvixHeaders,
     autoDisableAfterMs: config.autoDisableAfterSeconds * 1000,
+    // Published with the batch's metrics by logMetrics below.
+    events: operationalEventPublisher(config.busName, logger, (lost) =>
+      metrics.addMetric(MetricName.OperationalEventFailed, metricUnits.OperationalEventFailed, lost),
+    ),
   };
 
   return createDeliveryBatchHandler(

@@ -555,7 +555,7 @@ const eventTypeResource = z.object({
   attributes: z.object({
     name: z.string(),
     description: z.string(),
-    group: z.enum(['use_case_metadata', 'use_case_custom_field', 'review']),
+    group: z.enum(['use_case_metadata', 'use_case_custom_field', 'review', 'operational']),
     deprecated: z.boolean(),
     example: z.record(z.string(), z.unknown()).meta({ description: 'An example `data` payload.' }),
     schema: z.record(z.string(), z.unknown()).meta({

@@ -51,6 +51,8 @@ const apiEnvSchema = z.object({
 export type ApiConfig = {
   tableName: string;
   eventSource: string;
+  /** Where operational events are published (`webhook.disabled`, `webhook.enabled`). */
+  busName: string;
   defaultTypePrefix: string;
   allowedEnvironments: string[];
   allowPrivateTargets: boolean;
@@ -82,6 +84,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return {
     tableName: e.TABLE_NAME,
     eventSource: s.eventSource,
+    busName: s.busName,
     defaultTypePrefix: s.defaultTypePrefix,
     allowedEnvironments: [...s.allowedEnvironments],
     allowPrivateTargets: s.allowPrivateTargets,
@@ -139,6 +142,8 @@ const deliveryEnvSchema = z.object({
 
 export interface DeliveryConfig {
   tableName: string;
+  /** Where operational events are published (failing, recovered, disabled, exhausted). */
+  busName: string;
   deliveryQueueUrl: string;
   deadLetterQueueUrl: string;
   orderedDeliveryQueueUrl: string;
@@ -158,6 +163,7 @@ export function readDeliveryConfig(env: NodeJS.ProcessEnv = process.env): Delive
   const s = settingsFromEnv(env, functionSettingNames('delivery'));
   return {
     tableName: e.TABLE_NAME,
+    busName: s.busName,
     deliveryQueueUrl: e.DELIVERY_QUEUE_URL,
     deadLetterQueueUrl: e.DEAD_LETTER_QUEUE_URL,
     orderedDeliveryQueueUrl: e.ORDERED_DELIVERY_QUEUE_URL,

@@ -32,6 +32,9 @@ export function jsonSchemaOf(schema: ZodTypeAny): JsonSchema {
       return { type: 'boolean' };
     case 'ZodNull':
       return { type: 'null' };
+    // The operational events' `trigger`.
+    case 'ZodEnum':
+      return { type: 'string', enum: [...(def.values as string[])] };
     case 'ZodNullable':
       return { anyOf: [jsonSchemaOf(def.innerType as ZodTypeAny), { type: 'null' }] };
     case 'ZodOptional':

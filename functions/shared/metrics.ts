@@ -26,6 +26,8 @@ export const MetricName = {
   FanOut: 'FanOut',
   /** A webhook disabled automatically because its endpoint kept failing. */
   WebhookDisabled: 'WebhookDisabled',
+  /** Operational events that could not be published to the bus (logged, not retried). */
+  OperationalEventFailed: 'OperationalEventFailed',
 } as const;
 
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
@@ -41,6 +43,7 @@ export const metricUnits: Readonly<Record<MetricName, Unit>> = {
   EventRejected: MetricUnit.Count,
   FanOut: MetricUnit.Count,
   WebhookDisabled: MetricUnit.Count,
+  OperationalEventFailed: MetricUnit.Count,
 };
 
 /** The namespace when `POWERTOOLS_METRICS_NAMESPACE` is unset; the stack sets it to this too. */

@@ -93,7 +93,12 @@ const portRanges = z.preprocess(
 
 export const settingSpecs = {
   eventSource: spec({
-    schema: z.string().trim().min(1).max(256),
+    schema: z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .refine((v) => v !== 'herald', 'must not be "herald": that source is Herald\'s own operational events'),
     default: 'CredoAI',
     description:
       "The platform's event source: the bus rule accepts it, and deliveries carry it as the envelope's `source`.",
@@ -106,8 +111,8 @@ export const settingSpecs = {
       .refine((n) => n !== 'default' && !n.startsWith('aws.'), 'must not be "default" or start with "aws."'),
     default: 'herald',
     description:
-      'The EventBridge bus the platform publishes to (local mode: the bus `PutEvents` entries must name).',
-    readBy: [],
+      'The EventBridge bus the platform publishes to (local mode: the bus `PutEvents` entries must name). Herald publishes its operational events to it too (source `herald`).',
+    readBy: ['api', 'delivery'],
   }),
   defaultTypePrefix: spec({
     schema: z.string().max(100),

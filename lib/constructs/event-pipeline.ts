@@ -1,12 +1,12 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { CfnRule, type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { platformEventPattern } from '../../functions/domain/event-pattern';
+import { routerRulePattern } from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule, parseRetrySchedule } from '../../functions/domain/retry';
 import {
   deliveryEventSource,
@@ -111,12 +111,13 @@ export class EventPipeline extends Construct {
     this.orderedDeliveryQueue.grantSendMessages(this.router.function);
     this.rejectedEvents.grantSendMessages(this.router.function);
 
-    new Rule(this, 'PlatformEvents', {
+    const pattern = routerRulePattern(settings.eventSource);
+    const rule = new Rule(this, 'PlatformEvents', {
       eventBus: props.bus,
-      description: 'Platform events of the catalog to the Herald router',
-      eventPattern: (({ source, 'detail-type': detailType }) => ({ source, detailType }))(
-        platformEventPattern(settings.eventSource),
-      ),
+      description: "Platform events of the catalog, and Herald's operational events, to the Herald router",
+      // Replaced below: the L2 pattern type has no `$or`, which the rule needs (platform source
+      // with platform types, or `herald` with operational types).
+      eventPattern: { source: pattern.$or.flatMap((alternative) => alternative.source) },
       targets: [
         new LambdaFunction(this.router.function, {
           retryAttempts: routerRetryPolicy.retryAttempts,
@@ -125,6 +126,11 @@ export class EventPipeline extends Construct {
         }),
       ],
     });
+    const cfnRule = rule.node.defaultChild;
+    if (!(cfnRule instanceof CfnRule)) throw new Error('The bus rule has no CfnRule');
+    // An override merges into the L2's pattern: take its placeholder `source` out.
+    cfnRule.addPropertyDeletionOverride('EventPattern.source');
+    cfnRule.addPropertyOverride('EventPattern.$or', pattern.$or);
     props.bus.archive('Archive', {
       description: 'Platform events, for replay',
       eventPattern: { source: [settings.eventSource] },
@@ -154,6 +160,8 @@ export class EventPipeline extends Construct {
     });
     this.deadLetterQueue.grantSendMessages(this.delivery.function);
     this.orderedDeadLetterQueue.grantSendMessages(this.delivery.function);
+    // Operational events (failing, recovered, disabled, exhausted) go to the bus.
+    props.bus.grantPutEventsTo(this.delivery.function);
     // A rate-limited delivery goes back on its queue as a new message (delivery-batch.ts: requeue).
     this.deliveryQueue.grantSendMessages(this.delivery.function);
     this.delivery.function.addEventSource(

@@ -577,6 +577,7 @@ describe('herald deliveries and event-types', () => {
       })
       .parse(await heraldJson(['event-types']));
     expect(catalog.data.map((t) => t.attributes.name)).toContain('use_case_review_status_updated');
+    expect(catalog.data.map((t) => t.attributes.name)).toContain('webhook.failing');
     const people = await herald(['event-types']);
     expect(people.stdout).toMatch(/use_case_governance_status_updated \(deprecated\)/);
     const examples = await herald(['event-types', '--examples']);

@@ -1,6 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { platformEventPattern } from '../../functions/domain/event-pattern';
+import {
+  operationalEventPattern,
+  platformEventPattern,
+  routerRulePattern,
+} from '../../functions/domain/event-pattern';
 import { defaultRetrySchedule } from '../../functions/domain/retry';
 import { deliveryTimings } from '../../functions/shared/pipeline';
 import { settingsFromContext } from '../../lib/config';
@@ -157,9 +161,21 @@ beforeAll(() => {
 });
 
 describe('bus rule and archive', () => {
-  it('matches exactly the platform pattern: the CredoAI source and the catalog event types', () => {
+  it("matches exactly the platform's events (CredoAI, platform types) or Herald's (herald, operational types)", () => {
     const pattern = defaults.rule().Properties.EventPattern;
-    expect(pattern).toEqual(platformEventPattern('CredoAI'));
+    expect(pattern).toEqual(routerRulePattern('CredoAI'));
+    expect(pattern).toEqual({ $or: [platformEventPattern('CredoAI'), operationalEventPattern()] });
+    expect(operationalEventPattern()).toEqual({
+      source: ['herald'],
+      'detail-type': [
+        'webhook.disabled',
+        'webhook.enabled',
+        'webhook.failing',
+        'webhook.recovered',
+        'delivery.exhausted',
+      ],
+    });
+    expect(platformEventPattern('CredoAI')['detail-type']).not.toContain('webhook.failing');
     expect(defaults.rule().Properties.State ?? 'ENABLED').toBe('ENABLED');
   });
 
@@ -425,6 +441,18 @@ describe('least privilege', () => {
     expect(on('sqs:SendMessage').sort()).toEqual(
       [defaults.deadLetterQueueId(), defaults.deliveryQueueId(), defaults.orderedDeadLetterQueueId()].sort(),
     );
+  });
+
+  it('lets the delivery function publish operational events on the Herald bus only, and not the router', () => {
+    const [busId] = only(defaults.resources('AWS::Events::EventBus'), 'event bus');
+    const puts = defaults
+      .statementsOf(defaults.deliveryId())
+      .filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(puts.flatMap(resourceTargets)).toEqual([busId]);
+    expect(defaults.actionsOf(defaults.routerId())).not.toContain('events:PutEvents');
+    expect(defaults.resource(defaults.deliveryId()).Properties.Environment).toMatchObject({
+      Variables: { HERALD_BUS_NAME: 'herald' },
+    });
   });
 });
 

@@ -239,6 +239,8 @@ describe('functions', () => {
       TABLE_NAME: { Ref: tableId },
       TOKEN_SIGNING_SECRET_ARN: { Ref: secretId },
       HERALD_EVENT_SOURCE: 'TestPlatform',
+      // Operational events (webhook.disabled, webhook.enabled) go to this bus.
+      HERALD_BUS_NAME: 'herald-test',
       HERALD_DEFAULT_TYPE_PREFIX: '',
       HERALD_ALLOWED_ENVIRONMENTS: 'production,staging',
       HERALD_ALLOW_PRIVATE_TARGETS: 'false',
@@ -274,6 +276,16 @@ describe('functions', () => {
     for (const url of [DELIVERY_QUEUE_URL, DEAD_LETTER_QUEUE_URL]) {
       expect(queues).toContain((url as { Ref: string }).Ref);
     }
+  });
+
+  it('lets the API publish operational events on the Herald bus, and the authorizer not', () => {
+    const [busId] = only(resources('AWS::Events::EventBus'), 'event bus');
+    const apiFunction = functionInUri(method('/auth/exchange', 'POST').Properties.Integration);
+    const [, authorizer] = only(resources('AWS::ApiGateway::Authorizer'), 'authorizer');
+    const puts = (functionId: string) =>
+      statementsOfFunction(functionId).filter((s) => actionsOf(s).includes('events:PutEvents'));
+    expect(puts(apiFunction).map((s) => target(s.Resource))).toEqual([busId]);
+    expect(puts(functionInUri(authorizer.Properties.AuthorizerUri))).toEqual([]);
   });
 
   it('gives every function its own log group with the configured retention', () => {

@@ -102,7 +102,7 @@ function batchDeps(hooks: Webhook[], logged: DeliveryLogEntry[], failures: strin
         failures.push(id);
         return { consecutiveFailures: 1, failingSince: at, lastFailureAt: at, lastFailureReason: reason };
       },
-      recordSuccess: async () => {},
+      recordSuccess: async () => undefined,
     },
     // The sender's own limit is the deployed 15 s: only the invocation's deadline can end these calls sooner.
     sender: createWebhookSender({ agent, totalTimeoutMs: 15_000 }),

@@ -169,6 +169,7 @@ class FakeStore {
   };
   recordSuccess = async () => {
     this.successes++;
+    return undefined;
   };
 }
 

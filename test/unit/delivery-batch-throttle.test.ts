@@ -59,7 +59,7 @@ function setup(limiter: RateLimiter, answer: SendResult, queueOverrides: Partial
         lastFailureAt: at,
         lastFailureReason: reason,
       }),
-      recordSuccess: async () => {},
+      recordSuccess: async () => undefined,
     },
     sender: {
       send: async (request) => {

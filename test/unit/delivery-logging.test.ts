@@ -106,7 +106,7 @@ it('names the ids on every non-summary line and never logs a secret, token or bo
         lastFailureAt: at,
         lastFailureReason: reason,
       }),
-      recordSuccess: async () => {},
+      recordSuccess: async () => undefined,
     },
     sender: {
       send: async (request) => {

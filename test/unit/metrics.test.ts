@@ -54,6 +54,7 @@ describe('metric names', () => {
         'EventRouted',
         'FanOut',
         'WebhookDisabled',
+        'OperationalEventFailed',
       ].sort(),
     );
     for (const [key, name] of Object.entries(MetricName)) expect(key).toBe(name);

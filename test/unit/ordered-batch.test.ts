@@ -182,7 +182,7 @@ describe('createDeliveryBatchHandler on an ordered batch', () => {
           lastFailureAt: at,
           lastFailureReason: reason,
         }),
-        recordSuccess: async () => {},
+        recordSuccess: async () => undefined,
       },
       sender: {
         send: async (request) => {

@@ -1979,7 +1979,7 @@ export interface operations {
                 /** @description Plain `status` is read too. */
                 "filter[status]"?: "pending" | "retrying" | "succeeded" | "failed";
                 /** @description Plain `event_type` is read too. */
-                "filter[event_type]"?: "use_case_governance_status_updated" | "use_case_risk_category_level_updated" | "use_case_name_updated" | "use_case_icon_updated" | "use_case_description_updated" | "use_case_industries_updated" | "use_case_regions_updated" | "use_case_ai_type_updated" | "use_case_is_vendor_updated" | "use_case_questionnaire_ids_updated" | "use_case_custom_field_updated" | "use_case_review_comment" | "use_case_review_status_updated" | "use_case_review_task_status_updated" | "use_case_review_task_deleted";
+                "filter[event_type]"?: "use_case_governance_status_updated" | "use_case_risk_category_level_updated" | "use_case_name_updated" | "use_case_icon_updated" | "use_case_description_updated" | "use_case_industries_updated" | "use_case_regions_updated" | "use_case_ai_type_updated" | "use_case_is_vendor_updated" | "use_case_questionnaire_ids_updated" | "use_case_custom_field_updated" | "use_case_review_comment" | "use_case_review_status_updated" | "use_case_review_task_status_updated" | "use_case_review_task_deleted" | "webhook.disabled" | "webhook.enabled" | "webhook.failing" | "webhook.recovered" | "delivery.exhausted";
                 /** @description Created at or after (plain `since` too). */
                 "filter[since]"?: string;
                 /** @description Created at or before (plain `until` too). */
@@ -2679,7 +2679,7 @@ export interface operations {
                                 name: string;
                                 description: string;
                                 /** @enum {string} */
-                                group: "use_case_metadata" | "use_case_custom_field" | "review";
+                                group: "use_case_metadata" | "use_case_custom_field" | "review" | "operational";
                                 deprecated: boolean;
                                 /** @description An example `data` payload. */
                                 example: {

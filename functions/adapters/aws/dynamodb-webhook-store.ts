@@ -488,19 +488,23 @@ export class DynamoDbWebhookStore implements WebhookStore, EndpointHealthStore {
     }
   }
 
-  async recordSuccess(tenant: string, webhookId: string): Promise<void> {
+  async recordSuccess(tenant: string, webhookId: string): Promise<EndpointHealth | undefined> {
     try {
-      await this.client.send(
+      // The old values tell whether this write ended a streak (webhook.recovered fires once).
+      const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.webhook(tenant, webhookId),
           UpdateExpression: 'SET healthFailures = :zero REMOVE healthFailingSince',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':zero': 0 },
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      return Attributes ? healthOf(parseItem(healthAttributesSchema, Attributes, 'webhook')) : undefined;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return undefined;
     }
   }
 

@@ -8,10 +8,22 @@ import {
   successExcerptBytes,
 } from '../delivery-log';
 import { buildEnvelope, serializeEnvelope } from '../envelope';
+import {
+  deliveryExhausted,
+  endsFailing,
+  type LastAttempt,
+  type OperationalEvent,
+  reportsFailures,
+  startsFailing,
+  webhookDisabled,
+  webhookFailing,
+  webhookRecovered,
+} from '../operational-events';
 import type {
   Clock,
   DeliveryLog,
   EndpointHealthStore,
+  OperationalEventPublisher,
   RateLimiter,
   SendResult,
   TokenProvider,
@@ -54,6 +66,11 @@ export interface DeliverDeps {
   sendSvixHeaders: boolean;
   /** A webhook whose endpoint has failed every attempt for this long is disabled. */
   autoDisableAfterMs: number;
+  /**
+   * Where the endpoint's transitions are reported (failing, recovered, disabled, a delivery
+   * exhausted); none: not reported. Only a transition publishes: a healthy delivery never calls it.
+   */
+  events?: OperationalEventPublisher;
   random?: () => number;
 }
 
@@ -97,6 +114,11 @@ function logEntry(
   at: string,
 ): DeliveryLogEntry {
   return { message, status, attempt, error, nextAttemptAt, at };
+}
+
+/** Reports transitions; the publisher never throws, the catch only makes sure of it. */
+async function report(deps: DeliverDeps, events: OperationalEvent[]): Promise<void> {
+  if (events.length > 0 && deps.events) await deps.events.publish(events).catch(() => undefined);
 }
 
 function describe(result: SendResult): string {
@@ -238,8 +260,12 @@ export async function deliver(
     await deps.log.record(logEntry(message, 'succeeded', attempt, null, null, at));
     // Only a webhook known to be failing pays for the write that ends its streak.
     if (webhook.health.failingSince) {
-      await deps.store.recordSuccess(webhook.tenant, webhook.id);
+      const before = await deps.store.recordSuccess(webhook.tenant, webhook.id);
       deps.webhooks.invalidate?.(webhook.tenant, webhook.id);
+      if (before && endsFailing(before)) {
+        const lastAttempt: LastAttempt = { time: at, status_code: statusCode, error: null };
+        await report(deps, [webhookRecovered(webhook, { before, lastAttempt })]);
+      }
     }
     return { result: 'delivered', status: statusCode ?? 0, durationMs };
   }
@@ -247,6 +273,11 @@ export async function deliver(
   const reason = failure ?? (result ? describe(result) : 'not sent');
   attempt.error = reason;
   const health = await deps.store.recordFailure(webhook.tenant, webhook.id, at, reason);
+  const lastAttempt: LastAttempt = { time: at, status_code: statusCode, error: reason };
+  // A delivery of an operational event reports no failure of its own (operational-events.ts).
+  const reporting = reportsFailures(message.eventType);
+  const events: OperationalEvent[] =
+    reporting && health && startsFailing(health) ? [webhookFailing(webhook, { health, lastAttempt })] : [];
   const disableReason =
     verdict === 'gone'
       ? `The endpoint answered 410 Gone at ${at}.`
@@ -257,6 +288,19 @@ export async function deliver(
     const disabled = await disableWebhook(deps.store, deps.clock, webhook.tenant, webhook.id, disableReason);
     deps.webhooks.invalidate?.(webhook.tenant, webhook.id);
     await deps.log.record(logEntry(message, 'failed', attempt, null, null, at));
+    // Only the write that disabled it reports it: a webhook is disabled once, however many fail.
+    if (disabled) {
+      events.push(
+        webhookDisabled(webhook, {
+          trigger: 'automatic',
+          reason: disableReason,
+          at,
+          health: health ?? webhook.health,
+          lastAttempt,
+        }),
+      );
+    }
+    await report(deps, events);
     return { result: 'failed', reason, durationMs, disabledWebhook: disabled };
   }
 
@@ -273,9 +317,21 @@ export async function deliver(
   if (!next.retry) {
     if (options.ordered) attempt.error = `${reason}; ${orderedGiveUp}`;
     await deps.log.record(logEntry(message, 'failed', attempt, null, null, at));
+    if (reporting) {
+      events.push(
+        deliveryExhausted(webhook, {
+          delivery: { id: message.deliveryId, eventId: message.eventId, eventType: message.eventType },
+          attempts: attempt.attempt,
+          health: health ?? webhook.health,
+          lastAttempt,
+        }),
+      );
+    }
+    await report(deps, events);
     return { result: 'dead_letter', reason: options.ordered ? attempt.error : reason, durationMs };
   }
   const nextAttemptAt = new Date(started.getTime() + durationMs + next.delaySeconds * 1000).toISOString();
   await deps.log.record(logEntry(message, 'retrying', attempt, null, nextAttemptAt, at));
+  await report(deps, events);
   return { result: 'retry', delaySeconds: next.delaySeconds, reason, durationMs };
 }

@@ -1,6 +1,7 @@
 import { matchesFilter } from '../content-filter';
 import type { DeliveryMessage } from '../delivery';
 import { deliveryIdsOf } from '../delivery-id';
+import { isOperationalEventType, watchedWebhookId } from '../operational-events';
 import { parsePlatformEvent } from '../platform-event';
 import type { Clock, DeliveryLog, DeliveryQueue, RejectedEventSink, Route, WebhookStore } from '../ports';
 
@@ -54,8 +55,11 @@ export async function routeEvent(deps: RouteDeps, raw: EventBridgeEnvelope): Pro
   const subject = { type: event.eventType, environment: event.environment, data: event.data };
   // A webhook whose filter the event does not match never subscribed to it: nothing is queued
   // or logged for it, whatever its status.
+  // An operational event never goes to the webhook it is about: a failing webhook told of its
+  // own failures would fail again, and report that, without end.
+  const watched = isOperationalEventType(event.eventType) ? watchedWebhookId(event.data) : undefined;
   const routes = (await deps.store.findRoutes(event.tenant, event.eventType, event.environment)).filter(
-    (route) => route.filter === null || matchesFilter(route.filter, subject),
+    (route) => route.webhookId !== watched && (route.filter === null || matchesFilter(route.filter, subject)),
   );
   const deliveryIdFor = deliveryIdsOf(event.eventId, event.time);
   const toMessage = (route: Route): DeliveryMessage => ({

@@ -8,9 +8,11 @@ import {
   ValidationError,
 } from '../errors';
 import { newId, newSigningSecret, webhookIdPattern } from '../ids';
+import { lastAttemptOf, type OperationalEvent, webhookDisabled, webhookEnabled } from '../operational-events';
 import {
   type Clock,
   IdempotencyKeyTaken,
+  type OperationalEventPublisher,
   type Page,
   StaleWebhook,
   WebhookQuotaReached,
@@ -38,6 +40,8 @@ export interface WebhookDeps {
   rotationGraceSeconds?: number;
   /** Webhooks one tenant may have; a create past it is refused and stores nothing. @default 100 */
   maxWebhooksPerTenant?: number;
+  /** Where disabling and enabling are reported (`webhook.disabled`, `webhook.enabled`); none: not reported. */
+  events?: OperationalEventPublisher;
 }
 
 export const defaultMaxWebhooksPerTenant = 100;
@@ -232,7 +236,25 @@ export async function updateWebhook(
     if (error instanceof StaleWebhook) throw staleConflict(input.id);
     throw error;
   }
+  const transition = statusTransition(current, next, now);
+  // After the write has answered: the publisher never throws, and waits only briefly.
+  if (transition && deps.events) await deps.events.publish([transition]).catch(() => undefined);
   return { webhook: next, warnings };
+}
+
+/** The operational event a PATCH's change of status makes, if it changed; a reason edit alone makes none. */
+function statusTransition(current: Webhook, next: Webhook, at: string): OperationalEvent | undefined {
+  if (current.status === next.status) return undefined;
+  if (next.status === 'disabled') {
+    return webhookDisabled(next, {
+      trigger: 'manual',
+      reason: next.disabledReason ?? 'disabled by the customer',
+      at,
+      health: current.health,
+      lastAttempt: lastAttemptOf(current.health),
+    });
+  }
+  return webhookEnabled(next, { at, health: current.health });
 }
 
 function staleConflict(id: string): ConflictError {

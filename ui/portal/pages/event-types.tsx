@@ -22,6 +22,12 @@ const groups: ReadonlyArray<{ id: EventType['attributes']['group']; title: strin
     intro: 'Sent when a custom field of a use case changes.',
   },
   { id: 'review', title: 'Reviews', intro: 'Comments, status changes and tasks of a use case review.' },
+  {
+    id: 'operational',
+    title: 'Operational events',
+    intro:
+      "Herald's own reports on your webhooks: disabled, enabled, failing, recovered, a delivery out of attempts. A webhook never receives those about itself.",
+  },
 ];
 
 function EventTypeEntry({ eventType }: { eventType: EventType }) {

@@ -190,6 +190,7 @@ const groupNames: Record<string, string> = {
   use_case_metadata: 'Use case metadata',
   use_case_custom_field: 'Custom fields',
   review: 'Reviews',
+  operational: 'Operational events (about your webhooks)',
 };
 
 interface CatalogEntry {
