@@ -60,6 +60,8 @@ export class HeraldStack extends Stack {
       queues: {
         deliveries: pipeline.deliveryQueue,
         deliveryDeadLetters: pipeline.deadLetterQueue,
+        orderedDeliveries: pipeline.orderedDeliveryQueue,
+        orderedDeadLetters: pipeline.orderedDeadLetterQueue,
         routerDeadLetters: pipeline.routerDeadLetters,
         rejectedEvents: pipeline.rejectedEvents,
       },

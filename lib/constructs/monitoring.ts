@@ -32,6 +32,9 @@ export interface MonitoringProps {
   readonly queues: {
     readonly deliveries: IQueue;
     readonly deliveryDeadLetters: IQueue;
+    /** The FIFO pair of `ordering: fifo` webhooks. */
+    readonly orderedDeliveries: IQueue;
+    readonly orderedDeadLetters: IQueue;
     readonly routerDeadLetters: IQueue;
     readonly rejectedEvents: IQueue;
   };
@@ -134,6 +137,15 @@ export class Monitoring extends Construct {
           'have the tenant, webhook and delivery ids). Fix the cause or tell the tenant, then move them ' +
           'to the delivery queue with an SQS dead-letter redrive (destination: the delivery queue), or ' +
           'delete them. SQS keeps them 14 days.',
+      }),
+      orderedDeadLetters: alarm('OrderedDeadLettersAlarm', waiting(queues.orderedDeadLetters), {
+        name: 'ordered-dead-letters',
+        threshold: 0,
+        description:
+          'Deliveries of ordered (fifo) webhooks are waiting on the ordered dead-letter queue: out of ' +
+          "attempts, each logged failed and the next in order released. Each message's reason attribute " +
+          'says why. Fix the cause or tell the tenant; the tenant recovers them through the delivery log ' +
+          '(they are logged failed), so delete the messages after. SQS keeps them 14 days.',
       }),
       routerDeadLetters: alarm('RouterDeadLettersAlarm', waiting(queues.routerDeadLetters), {
         name: 'router-dead-letters',
@@ -307,6 +319,8 @@ export class Monitoring extends Construct {
     const queueList: Array<[string, IQueue]> = [
       ['deliveries', queues.deliveries],
       ['delivery DLQ', queues.deliveryDeadLetters],
+      ['ordered deliveries', queues.orderedDeliveries],
+      ['ordered DLQ', queues.orderedDeadLetters],
       ['router DLQ', queues.routerDeadLetters],
       ['rejected events', queues.rejectedEvents],
     ];
@@ -366,8 +380,10 @@ export class Monitoring extends Construct {
         width: 8,
       }),
       new GraphWidget({
-        title: 'Webhooks disabled automatically',
+        title: 'Webhooks disabled automatically; operational events lost',
         left: [sum(MetricName.WebhookDisabled, 'disabled')],
+        // PutEvents refused or timed out: the operational event was logged, not published.
+        right: [sum(MetricName.OperationalEventFailed, 'operational events not published')],
         width: 8,
       }),
     );

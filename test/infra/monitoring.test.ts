@@ -71,6 +71,14 @@ function wiring(template: Template) {
     ),
     'event source mapping on a standard queue',
   );
+  const [, orderedMapping] = only(
+    resources(template, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) => resource(template, target(m.Properties.EventSourceArn)).Properties.FifoQueue === true,
+    ),
+    'event source mapping on the FIFO queue',
+  );
+  const orderedRedrive = resource(template, target(orderedMapping.Properties.EventSourceArn)).Properties
+    .RedrivePolicy as { deadLetterTargetArn: unknown };
   const router = target(ruleTarget?.Arn);
   const deliveryQueue = target(mapping.Properties.EventSourceArn);
   const redrive = resource(template, deliveryQueue).Properties.RedrivePolicy as {
@@ -84,6 +92,7 @@ function wiring(template: Template) {
     delivery: target(mapping.Properties.FunctionName),
     deliveryQueue,
     deadLetterQueue: target(redrive.deadLetterTargetArn),
+    orderedDeadLetterQueue: target(orderedRedrive.deadLetterTargetArn),
     routerDeadLetterQueue: target(ruleTarget?.DeadLetterConfig.Arn),
     rejectedQueue: target(routerVariables.REJECTED_EVENTS_QUEUE_URL),
   };
@@ -91,6 +100,7 @@ function wiring(template: Template) {
 
 const alarmNames = [
   'delivery-dead-letters',
+  'ordered-dead-letters',
   'router-dead-letters',
   'events-rejected',
   'router-errors',
@@ -132,6 +142,7 @@ describe('alarms', () => {
 
   it.each([
     ['delivery-dead-letters', 'deadLetterQueue'],
+    ['ordered-dead-letters', 'orderedDeadLetterQueue'],
     ['router-dead-letters', 'routerDeadLetterQueue'],
   ] as const)('%s: raised by any message waiting on the queue', (name, queue) => {
     expect(alarm(defaults.template, name)).toMatchObject({

@@ -139,6 +139,7 @@ describe("the webhook form's model", () => {
     server: seed.authentication_server,
     rateLimit: '',
     filter: '',
+    ordering: 'none',
   };
 
   it("makes the seed's o_auth create request from the form filled in as the seed", () => {
@@ -201,6 +202,7 @@ describe("the webhook form's model", () => {
         authentication_server: seed.authentication_server,
         rate_limit: null,
         filter: null,
+        ordering: 'none',
       },
     });
     // Switching to `none` clears the OAuth fields; the API drops the stored payload.
@@ -239,6 +241,20 @@ describe("the webhook form's model", () => {
     expect(created.ok && 'filter' in created.value).toBe(false);
   });
 
+  it('sends ordering on update always, on create only when fifo (the API defaults to none)', () => {
+    expect(createAttributes({ ...seedValues, ordering: 'fifo' })).toMatchObject({
+      ok: true,
+      value: { ordering: 'fifo' },
+    });
+    const created = createAttributes(seedValues);
+    expect(created.ok && 'ordering' in created.value).toBe(false);
+    expect(updateAttributes({ ...seedValues, ordering: 'fifo' })).toMatchObject({
+      ok: true,
+      value: { ordering: 'fifo' },
+    });
+    expect(updateAttributes(seedValues)).toMatchObject({ ok: true, value: { ordering: 'none' } });
+  });
+
   it('shows a stored filter and rate limit for editing, and empties them back to null', () => {
     const filter = { data: { score: [{ numeric: ['>', 3] }] } };
     const stored = valuesOf({
@@ -247,7 +263,7 @@ describe("the webhook form's model", () => {
       bucket: null,
       filter,
       rate_limit: 20,
-      ordering: 'none',
+      ordering: 'fifo',
       has_authentication_payload: true,
       status: 'enabled',
       disabled_reason: null,
@@ -262,6 +278,7 @@ describe("the webhook form's model", () => {
       updated_at: '',
     });
     expect(stored.rateLimit).toBe('20');
+    expect(stored.ordering).toBe('fifo');
     expect(JSON.parse(stored.filter)).toEqual(filter);
     expect(updateAttributes(stored)).toMatchObject({ ok: true, value: { rate_limit: 20, filter } });
     expect(updateAttributes({ ...stored, rateLimit: '', filter: '  ' })).toMatchObject({

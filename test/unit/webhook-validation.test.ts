@@ -1,5 +1,6 @@
 import { type Problem, ValidationError } from '../../functions/domain/errors';
 import { eventTypeNames } from '../../functions/domain/event-catalog';
+import { operationalEventTypes } from '../../functions/domain/operational-events';
 import { anyPort, defaultAllowedPorts, parseAllowedPorts } from '../../functions/domain/target-ports';
 import {
   applyWebhookPatch,
@@ -235,8 +236,8 @@ describe('validateNewWebhook', () => {
       expect(attributes.event_types).toEqual([eventType]);
     });
 
-    it('publishes exactly the seed event types in the catalog', () => {
-      expect([...eventTypeNames].sort()).toEqual([...seedEventTypes].sort());
+    it("publishes exactly the seed event types in the catalog, beside Herald's operational ones", () => {
+      expect([...eventTypeNames].sort()).toEqual([...seedEventTypes, ...operationalEventTypes].sort());
     });
 
     it('accepts every seed event type in one subscription, warning only about the deprecated one', () => {

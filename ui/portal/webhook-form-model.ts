@@ -14,6 +14,7 @@ import type {
 
 export type PayloadType = 'application/json' | 'application/x-www-form-urlencoded';
 export type AuthenticationMethod = 'none' | 'o_auth';
+export type Ordering = 'none' | 'fifo';
 
 export interface WebhookFormValues {
   description: string;
@@ -31,6 +32,8 @@ export interface WebhookFormValues {
   rateLimit: string;
   /** The payload filter as JSON text; empty for none (every event of the chosen types). */
   filter: string;
+  /** `fifo`: one delivery at a time, in the order events were routed. */
+  ordering: Ordering;
 }
 
 /** The attributes the form edits, in the order it shows them (and the error summary lists them). */
@@ -47,6 +50,7 @@ export const fieldNames = [
   'authentication_server',
   'rate_limit',
   'filter',
+  'ordering',
 ] as const;
 export type FieldName = (typeof fieldNames)[number];
 
@@ -69,6 +73,7 @@ export function emptyValues(): WebhookFormValues {
     server: '',
     rateLimit: '',
     filter: '',
+    ordering: 'none',
   };
 }
 
@@ -87,6 +92,7 @@ export function valuesOf(attributes: WebhookAttributes): WebhookFormValues {
     server: attributes.authentication_server ?? '',
     rateLimit: attributes.rate_limit === null ? '' : String(attributes.rate_limit),
     filter: attributes.filter === null ? '' : JSON.stringify(attributes.filter, null, 2),
+    ordering: attributes.ordering,
   };
 }
 
@@ -185,6 +191,7 @@ export function createAttributes(values: WebhookFormValues): Parsed<WebhookCreat
         : {}),
       ...(rateLimit === undefined ? {} : { rate_limit: rateLimit }),
       ...(filter === undefined ? {} : { filter }),
+      ...(values.ordering === 'none' ? {} : { ordering: values.ordering }),
     },
   };
 }
@@ -217,6 +224,7 @@ export function updateAttributes(values: WebhookFormValues): Parsed<WebhookUpdat
         : { authentication_payload_type: null, authentication_server: null }),
       rate_limit: rateLimit ?? null,
       filter: filter ?? null,
+      ordering: values.ordering,
     },
   };
 }

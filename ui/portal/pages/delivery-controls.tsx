@@ -1,9 +1,15 @@
 import { useState } from 'preact/hooks';
 import { type EventType, HeraldApiError } from '../../../clients/typescript/src/index';
 import { ErrorNotice } from '../components/error-notice';
-import { describedControl, FieldError, FieldHint, TextField } from '../components/form-fields';
+import { describedBy, describedControl, FieldError, FieldHint, TextField } from '../components/form-fields';
 import type { PageProps } from '../session';
-import { type FieldProblem, parseFilter, problemsOf, type WebhookFormValues } from '../webhook-form-model';
+import {
+  type FieldProblem,
+  type Ordering,
+  parseFilter,
+  problemsOf,
+  type WebhookFormValues,
+} from '../webhook-form-model';
 
 /**
  * The webhook form's delivery controls: a rate limit and a payload filter, with a place to try the
@@ -11,7 +17,11 @@ import { type FieldProblem, parseFilter, problemsOf, type WebhookFormValues } fr
  * (`POST /webhooks/filter-test`), so its answer is what delivery would do.
  */
 
-export const controlFieldIds = { rate_limit: 'field-rate-limit', filter: 'field-filter' } as const;
+export const controlFieldIds = {
+  rate_limit: 'field-rate-limit',
+  filter: 'field-filter',
+  ordering: 'field-ordering',
+} as const;
 
 export function DeliveryControls({
   client,
@@ -19,6 +29,7 @@ export function DeliveryControls({
   values,
   onRateLimit,
   onFilter,
+  onOrdering,
   errorsOf,
   onFilterProblems,
 }: {
@@ -27,7 +38,8 @@ export function DeliveryControls({
   values: WebhookFormValues;
   onRateLimit: (text: string) => void;
   onFilter: (text: string) => void;
-  errorsOf: (field: 'rate_limit' | 'filter') => string[];
+  onOrdering: (ordering: Ordering) => void;
+  errorsOf: (field: 'rate_limit' | 'filter' | 'ordering') => string[];
   /** The filter's own problems found while trying it, shown at the filter field. */
   onFilterProblems: (problems: FieldProblem[]) => void;
 }) {

@@ -90,6 +90,10 @@ function WebhookFields({ webhook }: { webhook: WebhookResource }) {
         </dd>
       </div>
       <div>
+        <dt>Order</dt>
+        <dd>{a.ordering === 'fifo' ? 'In order, one at a time (FIFO)' : 'Any order'}</dd>
+      </div>
+      <div>
         <dt>Payload filter</dt>
         <dd>
           {a.filter === null ? (

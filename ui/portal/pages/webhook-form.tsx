@@ -161,7 +161,9 @@ export function WebhookNotFound() {
 // --- The form ----------------------------------------------------------------------------------
 
 const fieldId = (field: FieldName) =>
-  field === 'rate_limit' || field === 'filter' ? controlFieldIds[field] : `field-${field.replace(/_/g, '-')}`;
+  field === 'rate_limit' || field === 'filter' || field === 'ordering'
+    ? controlFieldIds[field]
+    : `field-${field.replace(/_/g, '-')}`;
 
 const labels: Record<FieldName, string> = {
   description: 'Description',
@@ -176,6 +178,7 @@ const labels: Record<FieldName, string> = {
   authentication_server: 'Token server URL',
   rate_limit: 'Rate limit (deliveries per second)',
   filter: 'Payload filter (JSON)',
+  ordering: 'Order',
 };
 
 /** A text field of the form, named and labelled by its attribute. */
@@ -541,6 +544,7 @@ function WebhookForm({
         values={values}
         onRateLimit={set('rateLimit')}
         onFilter={set('filter')}
+        onOrdering={set('ordering')}
         errorsOf={errorsOf}
         onFilterProblems={(found) =>
           setProblems((all) => [...all.filter((p) => p.field !== 'filter'), ...found])
