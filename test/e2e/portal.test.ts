@@ -301,7 +301,7 @@ describe('the portal', () => {
     expect(unexpected([422])).toEqual([]);
   }, 60_000);
 
-  it('sets a rate limit and a payload filter, tries the filter on the catalog example first, and shows both', async () => {
+  it('sets a rate limit, a payload filter and ordering, tries the filter on the catalog example first, and shows them', async () => {
     const created = await local.api(
       'POST',
       '/webhooks',
@@ -355,9 +355,11 @@ describe('the portal', () => {
       .getByRole('link', { name: /Rate limit/ })
       .waitFor();
     await rateLimit.fill('5');
+    await page.getByRole('radio', { name: 'In order (first in, first out)' }).check();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').getByText('Changes saved.').waitFor();
     expect(resourceOf(await local.api('GET', `/webhooks/${id}`)).attributes).toMatchObject({
+      ordering: 'fifo',
       rate_limit: 5,
       filter: { data: { status: ['approved'] }, environment: [{ prefix: 'prod' }] },
     });
@@ -366,17 +368,20 @@ describe('the portal', () => {
     // The webhook's page shows both; emptying them on the form removes them.
     await goToRoute(page, `#/webhooks/${id}`);
     await page.getByText('5 deliveries per second').waitFor();
+    await page.getByText('In order, one at a time (FIFO)').waitFor();
     await page.locator('.log-fields pre').getByText('"approved"').waitFor();
     await goToRoute(page, `#/webhooks/${id}/edit`);
     await heading('Edit webhook').waitFor();
     expect(await rateLimit.inputValue()).toBe('5');
     await rateLimit.fill('');
     await filterField.fill('');
+    await page.getByRole('radio', { name: 'As fast as possible (any order)' }).check();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('status').getByText('Changes saved.').waitFor();
     expect(resourceOf(await local.api('GET', `/webhooks/${id}`)).attributes).toMatchObject({
       rate_limit: null,
       filter: null,
+      ordering: 'none',
     });
     expect(unexpected([422])).toEqual([]);
   }, 60_000);

@@ -86,6 +86,39 @@ export function DeliveryControls({
         values={values}
         onFilterProblems={onFilterProblems}
       />
+      <fieldset
+        class="field radios"
+        aria-describedby={describedBy(controlFieldIds.ordering, true, errorsOf('ordering'))}
+      >
+        <legend>Order</legend>
+        <FieldHint id={controlFieldIds.ordering}>
+          In order: one delivery at a time, in the order events reached Herald; a failing delivery holds the
+          ones behind it until it succeeds or runs out of attempts. Slower, and retries take longer.
+        </FieldHint>
+        <FieldError id={controlFieldIds.ordering} errors={errorsOf('ordering')} />
+        <div class="checkbox">
+          <input
+            type="radio"
+            id={controlFieldIds.ordering}
+            name="ordering"
+            value="none"
+            checked={values.ordering !== 'fifo'}
+            onChange={() => onOrdering('none')}
+          />
+          <label for={controlFieldIds.ordering}>As fast as possible (any order)</label>
+        </div>
+        <div class="checkbox">
+          <input
+            type="radio"
+            id="field-ordering-fifo"
+            name="ordering"
+            value="fifo"
+            checked={values.ordering === 'fifo'}
+            onChange={() => onOrdering('fifo')}
+          />
+          <label for="field-ordering-fifo">In order (first in, first out)</label>
+        </div>
+      </fieldset>
     </fieldset>
   );
 }
