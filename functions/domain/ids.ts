@@ -75,6 +75,40 @@ export function timeOrderedId(prefix: string, ms: number, tail: Uint8Array): str
   return `${prefix}_${base32(bytes)}`;
 }
 
+/** `n` (below 32^count, at most 2^40) as `count` base32 digits, most significant first. */
+function digits(n: number, count: number): string {
+  let out = '';
+  for (let i = count - 1; i >= 0; i--) out += crockford[Math.floor(n / (powersOf32[i] ?? 1)) % 32];
+  return out;
+}
+const powersOf32 = Array.from({ length: 9 }, (_, i) => 32 ** i);
+
+/**
+ * {@link timeOrderedId} for many tails of one time, the tail given as its first 20 hex digits
+ * (80 bits): the time's characters are encoded once, and each id is a few arithmetic steps with
+ * no byte buffer. The same ids as `timeOrderedId(prefix, ms, bytesOf(tailHex))`, character for
+ * character (the delivery-id tests pin them).
+ */
+export function timeOrderedIdsAt(prefix: string, ms: number): (tailHex: string) => string {
+  const time = Math.min(Math.max(Math.floor(ms), 0), maxIdMs);
+  // 26 characters of 5 bits hold 130: the time's 48 bits, the tail's 80 and 2 zero bits. The first
+  // 9 characters are the time's top 45 bits; the 10th its last 3 and the tail's first 2.
+  const head = `${prefix}_${digits(Math.floor(time / 8), 9)}`;
+  const timeLow = (time % 8) * 4;
+  return (tailHex) => {
+    const high = Number.parseInt(tailHex.slice(0, 10), 16); // tail bits 79..40
+    const low = Number.parseInt(tailHex.slice(10, 20), 16); // tail bits 39..0
+    const high38 = high % 2 ** 38;
+    return (
+      head +
+      crockford[timeLow + Math.floor(high / 2 ** 38)] +
+      digits(Math.floor(high38 / 8), 7) +
+      crockford[(high38 % 8) * 4 + Math.floor(low / 2 ** 38)] +
+      digits((low % 2 ** 38) * 4, 8)
+    );
+  };
+}
+
 /** The milliseconds and the 10-byte tail of an id's 26-character body; undefined if malformed. */
 export function timeOrderedParts(body: string): { ms: number; tail: Uint8Array } | undefined {
   const bytes = unbase32(body);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   deliveryIdFor,
   deliveryIdPattern,
@@ -5,7 +6,7 @@ import {
   parseDeliveryId,
 } from '../../functions/domain/delivery-id';
 import { decodeCursor, encodeCursor } from '../../functions/domain/delivery-log';
-import { newId } from '../../functions/domain/ids';
+import { newId, timeOrderedId, timeOrderedIdsAt } from '../../functions/domain/ids';
 import { mergeShards, type ShardRead } from '../../functions/domain/shard-merge';
 
 const eventId = '6a7e8feb-b491-4cf7-a9f1-bf3703467718';
@@ -216,5 +217,21 @@ describe('mergeShards', () => {
       perRead: 5,
     });
     expect(page).toEqual({ items: [...few].sort().reverse() });
+  });
+});
+
+describe('timeOrderedIdsAt, the encoder delivery ids use', () => {
+  it('writes what timeOrderedId writes for the same time and tail, at every bit position', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1, max: 2 ** 48 + 5 }),
+        fc.uint8Array({ minLength: 10, maxLength: 10 }),
+        (ms, tail) => {
+          const hex = Buffer.from(tail).toString('hex');
+          expect(timeOrderedIdsAt('msg', ms)(hex)).toBe(timeOrderedId('msg', ms, tail));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });
