@@ -367,7 +367,7 @@ export function apiDoc(): string {
     'the `delivery`). Nothing is emitted while deliveries succeed.',
     '',
     'A tenant subscribes a webhook to them like any event type (`event_types: ["webhook.failing"]`),',
-    'and it receives them as any delivery, signed, with `source` `herald`. Two rules keep them from',
+    'and it receives them like every other delivery, signed, with `source` `herald`. Two rules keep them from',
     'looping: an operational event is never delivered to the webhook it is about, and a delivery *of*',
     'an operational event that fails reports no `webhook.failing` or `delivery.exhausted` of its own',
     "(else two failing webhooks subscribed to each other's events would report each other's",
