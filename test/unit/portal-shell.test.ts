@@ -1,3 +1,4 @@
+import type { WebhookAttributes } from '../../clients/typescript/src/index';
 import { signToken } from '../../functions/domain/access-token';
 import { issuePortalSession } from '../../functions/domain/portal-session';
 import { seedBodies } from '../../functions/shared/api-contract';
@@ -142,6 +143,29 @@ describe("the webhook form's model", () => {
     ordering: 'none',
   };
 
+  /** The seed's o_auth webhook as the API answers it, with `overrides` laid over it. */
+  const storedSeed = (overrides: Partial<WebhookAttributes> = {}): WebhookAttributes => ({
+    ...seed,
+    event_types: [...seed.event_types],
+    bucket: null,
+    filter: null,
+    rate_limit: null,
+    ordering: 'none',
+    has_authentication_payload: true,
+    status: 'enabled',
+    disabled_reason: null,
+    disabled_at: null,
+    health: {
+      consecutive_failures: 0,
+      failing_since: null,
+      last_failure_at: null,
+      last_failure_reason: null,
+    },
+    created_at: '',
+    updated_at: '',
+    ...overrides,
+  });
+
   it("makes the seed's o_auth create request from the form filled in as the seed", () => {
     expect(createAttributes(seedValues)).toEqual({ ok: true, value: seed });
   });
@@ -166,26 +190,7 @@ describe("the webhook form's model", () => {
   });
 
   it('sends emptied fields as null on update, and no payload unless one was typed (it is write-only)', () => {
-    const stored = valuesOf({
-      ...seed,
-      event_types: [...seed.event_types],
-      bucket: null,
-      filter: null,
-      rate_limit: null,
-      ordering: 'none',
-      has_authentication_payload: true,
-      status: 'enabled',
-      disabled_reason: null,
-      disabled_at: null,
-      health: {
-        consecutive_failures: 0,
-        failing_since: null,
-        last_failure_at: null,
-        last_failure_reason: null,
-      },
-      created_at: '',
-      updated_at: '',
-    });
+    const stored = valuesOf(storedSeed());
     expect(stored.payload).toBe('');
     const result = updateAttributes({ ...stored, prefix: '', environment: ' ' });
     expect(result).toEqual({
@@ -257,26 +262,7 @@ describe("the webhook form's model", () => {
 
   it('shows a stored filter and rate limit for editing, and empties them back to null', () => {
     const filter = { data: { score: [{ numeric: ['>', 3] }] } };
-    const stored = valuesOf({
-      ...seed,
-      event_types: [...seed.event_types],
-      bucket: null,
-      filter,
-      rate_limit: 20,
-      ordering: 'fifo',
-      has_authentication_payload: true,
-      status: 'enabled',
-      disabled_reason: null,
-      disabled_at: null,
-      health: {
-        consecutive_failures: 0,
-        failing_since: null,
-        last_failure_at: null,
-        last_failure_reason: null,
-      },
-      created_at: '',
-      updated_at: '',
-    });
+    const stored = valuesOf(storedSeed({ filter, rate_limit: 20, ordering: 'fifo' }));
     expect(stored.rateLimit).toBe('20');
     expect(stored.ordering).toBe('fifo');
     expect(JSON.parse(stored.filter)).toEqual(filter);
